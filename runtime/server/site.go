@@ -1,0 +1,99 @@
+// Package server is the part of the dataplane that generated sites talk to:
+// a generated main builds a *Site out of Go literals (tables, constants and
+// one handler per website) and hands it to Run. The package never reads a
+// configuration file; everything dynamic ($VAR$ paths, the file system,
+// inherited sockets) is resolved when the site starts.
+package server
+
+import (
+	"github.com/hetaoc/hetao/runtime/logs"
+	"github.com/hetaoc/hetao/runtime/phash"
+	"github.com/hetaoc/hetao/runtime/static"
+)
+
+// Site is a whole compiled site. Generated code fills it; Run owns it after.
+type Site struct {
+	Conf string // the configuration it was compiled from, for messages
+
+	Workers     int  // 0: one per online CPU
+	CPUAffinity bool // pin worker i to CPU i
+	ErrorLog    string
+	LogLevel    logs.Level
+	User        string
+
+	Limits  Limits
+	TCP     TCPOptions
+	HTTP    HTTPOptions
+	Listens []*Listen
+
+	MIME       *MIMETable
+	ErrorPages []ErrorPage
+}
+
+// Limits bound what one worker and one request may use. Zero disables a
+// header limit; hard caps still apply so no client can exhaust memory.
+type Limits struct {
+	MaxSessions         int   // concurrent connections per worker
+	MaxFileCache        int64 // largest file kept in memory
+	MaxConnectionsPerIP int   // per worker; < 0 unlimited
+	MaxHeaders          int   // header fields per request
+	MaxHeadBytes        int   // request line + header fields
+	MaxBody             int64 // request body
+}
+
+// TCPOptions are applied to every accepted and every backend socket.
+type TCPOptions struct {
+	NoDelay bool
+	Linger  int // < 0 off
+}
+
+// HTTPOptions hold the protocol policy; durations in seconds.
+type HTTPOptions struct {
+	Compress       bool
+	Timeout        int // idle: re-armed on every read and write
+	Elapse         int // one request/response cycle
+	ForwardDisable int
+}
+
+// Listen is one listening socket and the Host → website table behind it.
+type Listen struct {
+	IP    string // "" every IPv4 address
+	Port  int
+	TLS   *TLS
+	Hosts *HostTable
+}
+
+// TLS names PEM files; paths may hold $VAR$.
+type TLS struct {
+	CertFile string
+	KeyFile  string
+}
+
+// HostTable finds the website for a Host header: a perfect hash over the
+// configured domains (lower-cased), looked up exactly, then without ":port";
+// nil Default means an unknown Host is refused.
+type HostTable struct {
+	Table   phash.Table
+	Sites   []*Website // parallel to Table.Keys
+	Default *Website
+}
+
+// Website is a virtual host: its constants and its generated handler.
+type Website struct {
+	Domain    string
+	AccessLog string // "" none; may hold $VAR$
+	Root      *static.Root
+	Serve     func(c *Ctx) // the generated request phases
+}
+
+// MIMETable maps a file extension (case-sensitive, no dot) to its type.
+type MIMETable struct {
+	Table phash.Table
+	Types []static.MIME // parallel to Table.Keys
+}
+
+// ErrorPage is a configured error body, read once when the site starts.
+type ErrorPage struct {
+	Code int
+	File string // may hold $VAR$
+}
