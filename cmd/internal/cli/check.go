@@ -1,0 +1,5 @@
+package cli
+
+import "io"
+
+func runCheck(args []string, stdout, stderr io.Writer) int { panic("TODO") }
