@@ -1,0 +1,164 @@
+package gen
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/hetaoc/hetao/compiler"
+)
+
+// siteFile emits site.go: the one *server.Site, every constant folded.
+func (g *generator) siteFile(f *jen.File) error {
+	s, err := g.siteVar()
+	if err != nil {
+		return err
+	}
+	f.Add(s)
+	return nil
+}
+
+// siteVar emits
+//
+//	// site is the whole site compiled from hetao.conf.
+//	var site = &server.Site{
+//		Conf:        "hetao.conf",
+//		Workers:     1,
+//		LogLevel:    logs.Error,
+//		Limits:      server.Limits{...},
+//		Listens:     []*server.Listen{{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:12:3 ...},
+//		MIME:        mimeTypes,
+//		ErrorPages:  []server.ErrorPage{{Code: 404, File: "..."}, // hetao.conf:60:5 ...},
+//		...
+//	}
+func (g *generator) siteVar() (jen.Code, error) {
+	level, err := logLevel(g.cfg.LogLevel)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", g.pos(g.cfg.Pos), err)
+	}
+	c := g.cfg
+	return doc(fmt.Sprintf("site is the whole site compiled from %s.", g.conf)).Var().Id("site").Op("=").Op("&").Qual(serverPkg, "Site").Add(fields(
+		field("Conf", jen.Lit(g.conf)),
+		field("Workers", jen.Lit(c.WorkerProcesses)),
+		field("CPUAffinity", jen.Lit(c.CPUAffinity)),
+		field("ErrorLog", jen.Lit(c.ErrorLog)),
+		field("LogLevel", level),
+		field("User", jen.Lit(c.User)),
+		field("Limits", g.limits()),
+		field("TCP", g.tcp()),
+		field("HTTP", g.http()),
+		field("Listens", g.listens()),
+		field("MIME", jen.Id("mimeTypes")),
+		field("ErrorPages", g.errorPages()),
+	)), nil
+}
+
+// logLevel emits logs.Debug … logs.Fatal for hetao's level names.
+func logLevel(name string) (jen.Code, error) {
+	level, ok := map[string]string{
+		"DEBUG": "Debug", "INFO": "Info", "WARN": "Warn", "ERROR": "Error", "FATAL": "Fatal",
+	}[name]
+	if !ok {
+		return nil, fmt.Errorf("log_level %q is not DEBUG, INFO, WARN, ERROR or FATAL", name)
+	}
+	return jen.Qual(logsPkg, level), nil
+}
+
+// limits emits
+//
+//	server.Limits{
+//		MaxSessions:         100000,
+//		MaxFileCache:        1024000,
+//		MaxConnectionsPerIP: -1,
+//		MaxHeaders:          128,
+//		MaxHeadBytes:        4096,
+//		MaxBody:             4194304,
+//	}
+func (g *generator) limits() jen.Code {
+	l := g.cfg.Limits
+	return jen.Qual(serverPkg, "Limits").Add(fields(
+		field("MaxSessions", jen.Lit(l.MaxHTTPSessionCount)),
+		field("MaxFileCache", jen.Lit(int(l.MaxFileCache))),
+		field("MaxConnectionsPerIP", jen.Lit(l.MaxConnectionsPerIP)),
+		field("MaxHeaders", jen.Lit(l.MaxHeadersCount)),
+		field("MaxHeadBytes", jen.Lit(l.MaxHeadersLength)),
+		field("MaxBody", jen.Lit(int(l.MaxHeaderContentLength))),
+	))
+}
+
+// tcp emits server.TCPOptions{NoDelay: true, Linger: -1}.
+func (g *generator) tcp() jen.Code {
+	t := g.cfg.TCP
+	return jen.Qual(serverPkg, "TCPOptions").Values(
+		field("NoDelay", jen.Lit(t.NoDelay)),
+		field("Linger", jen.Lit(t.Linger)),
+	)
+}
+
+// http emits
+//
+//	server.HTTPOptions{
+//		Compress:       true,
+//		Timeout:        30,
+//		Elapse:         60,
+//		ForwardDisable: 60,
+//	}
+func (g *generator) http() jen.Code {
+	h := g.cfg.HTTP
+	return jen.Qual(serverPkg, "HTTPOptions").Add(fields(
+		field("Compress", jen.Lit(h.CompressOn)),
+		field("Timeout", jen.Lit(h.Timeout)),
+		field("Elapse", jen.Lit(h.Elapse)),
+		field("ForwardDisable", jen.Lit(h.ForwardDisable)),
+	))
+}
+
+// listens emits, one line per listen in config order,
+//
+//	[]*server.Listen{
+//		{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:12:3
+//		{IP: "", Port: 443, TLS: &server.TLS{CertFile: "...", KeyFile: "..."}, Hosts: hosts2}, // hetao.conf:30:3
+//	}
+func (g *generator) listens() jen.Code {
+	var items []jen.Code
+	for i, l := range g.cfg.Listens {
+		vals := []jen.Code{field("IP", jen.Lit(l.IP)), field("Port", jen.Lit(l.Port))}
+		if l.SSL != nil {
+			vals = append(vals, field("TLS", jen.Op("&").Qual(serverPkg, "TLS").Values(
+				field("CertFile", jen.Lit(l.SSL.CertificateFile)),
+				field("KeyFile", jen.Lit(l.SSL.CertificateKeyFile)),
+			)))
+		}
+		vals = append(vals, field("Hosts", jen.Id(hostsName(i))))
+		items = append(items, jen.Values(vals...).Op(",").Comment(g.pos(l.Pos)))
+	}
+	return jen.Index().Op("*").Qual(serverPkg, "Listen").Add(lines(items))
+}
+
+// errorPages emits, sorted by code,
+//
+//	[]server.ErrorPage{
+//		{Code: 404, File: "$HOME$/www/error_pages/error_page_404.html"}, // hetao.conf:70:9
+//	}
+//
+// or nil when none is configured.
+func (g *generator) errorPages() jen.Code {
+	if len(g.cfg.ErrorPages) == 0 {
+		return jen.Nil()
+	}
+	var items []jen.Code
+	for _, p := range sortedErrorPages(g.cfg.ErrorPages) {
+		items = append(items, jen.Values(
+			field("Code", jen.Lit(p.Code)),
+			field("File", jen.Lit(p.File)),
+		).Op(",").Comment(g.pos(p.Pos)))
+	}
+	return jen.Index().Qual(serverPkg, "ErrorPage").Add(lines(items))
+}
+
+func sortedErrorPages(pages []compiler.ErrorPage) []compiler.ErrorPage {
+	s := append([]compiler.ErrorPage(nil), pages...)
+	sort.SliceStable(s, func(i, j int) bool { return s[i].Code < s[j].Code })
+	return s
+}
