@@ -129,13 +129,13 @@ type Request struct {
 	HeadLen int // bytes of the request head including the final empty line
 
 	// parser state, reset by Parse
-	hosts      uint8 // Host field lines seen
-	clSeen     bool
-	connClose  bool
-	connKeep   bool
-	absolute   bool // the target was in absolute-form
-	te         teState
-	inHeaders  bool // the request line was complete
+	hosts     uint8 // Host field lines seen
+	clSeen    bool
+	connClose bool
+	connKeep  bool
+	absolute  bool // the target was in absolute-form
+	te        teState
+	inHeaders bool // the request line was complete
 }
 
 type teState struct {
