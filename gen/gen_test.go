@@ -11,7 +11,9 @@ import (
 	"github.com/hetaoc/hetao/compiler"
 )
 
-func pos(line, col int) compiler.Pos { return compiler.Pos{File: "/abs/dir/hetao.conf", Line: line, Col: col} }
+func pos(line, col int) compiler.Pos {
+	return compiler.Pos{File: "/abs/dir/hetao.conf", Line: line, Col: col}
+}
 
 // twoListens is the newer layout: two listens, three websites, one of them
 // the default, redirects, and a shared website.

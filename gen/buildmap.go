@@ -1,0 +1,144 @@
+package gen
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/hetaoc/hetao/compiler"
+)
+
+// BuildError is a failed `go build` of a generated site. Its lines name
+// the config line each message came from, never a bare generated file:
+//
+//	hetao.conf:21:9: error: generated code for redirect "test.com" does not compile (go build: websites.go:47:5: undefined: x)
+type BuildError struct {
+	Lines []string
+}
+
+func (e *BuildError) Error() string { return strings.Join(e.Lines, "\n") }
+
+var (
+	// goPosRE matches a compiler message: "./websites.go:45:3: msg".
+	goPosRE = regexp.MustCompile(`^(?:\./)?([^\s:]+\.go):(\d+)(?::(\d+))?: (.*)$`)
+	// offlineRE matches a module the cache lacks under GOPROXY=off.
+	offlineRE = regexp.MustCompile(`(\S+)@(v\S+): module lookup disabled by GOPROXY=off`)
+	// netRE matches a download that failed for want of a network.
+	netRE = regexp.MustCompile(`(\S+)@(v[^\s:]+): Get .*(dial tcp|no such host|connection refused|i/o timeout)`)
+)
+
+// mapBuildError turns the output of a failed `go build` into a BuildError.
+func mapBuildError(output string, files map[string][]byte, cfg *compiler.Config) error {
+	confs := confFiles(cfg)
+	var (
+		e      BuildError
+		seen   = map[string]bool{}
+		genBug bool
+		add    = func(s string) {
+			if !seen[s] {
+				seen[s] = true
+				e.Lines = append(e.Lines, s)
+			}
+		}
+	)
+	for _, line := range strings.Split(strings.TrimSpace(output), "\n") {
+		line = strings.TrimSpace(line)
+		switch m := goPosRE.FindStringSubmatch(line); {
+		case line == "" || strings.HasPrefix(line, "# "):
+		case offlineRE.MatchString(line):
+			m := offlineRE.FindStringSubmatch(line)
+			add(fmt.Sprintf("hetaoc: error: module %s@%s is not in the Go module cache and GOPROXY=off forbids downloading it; "+
+				"run `go mod download %s@%s` with network access, or build without GOPROXY=off", m[1], m[2], m[1], m[2]))
+		case netRE.MatchString(line):
+			m := netRE.FindStringSubmatch(line)
+			add(fmt.Sprintf("hetaoc: error: module %s@%s is not in the Go module cache and could not be downloaded (%s); "+
+				"run `go mod download %s@%s` where the network is reachable", m[1], m[2], m[3], m[1], m[2]))
+		case m != nil && files[m[1]] != nil:
+			genBug = true
+			n, _ := strconv.Atoi(m[2])
+			where, what := configLine(files[m[1]], n, confs)
+			if where == "" {
+				where = filepath.Base(cfg.File)
+			}
+			add(fmt.Sprintf("%s: error: generated code for %s does not compile (go build: %s)", where, what, strings.TrimPrefix(line, "./")))
+		case m != nil:
+			genBug = true
+			add(fmt.Sprintf("hetaoc: error: the runtime embedded in hetaoc does not compile (go build: %s)", line))
+		default:
+			add("hetaoc: go build: " + line)
+		}
+	}
+	if genBug {
+		add("hetaoc: this is a bug in hetaoc, not in the configuration; `hetaoc gen CONF -d DIR` writes the generated module to inspect")
+	}
+	if len(e.Lines) == 0 {
+		e.Lines = []string{"hetaoc: go build failed without a message"}
+	}
+	return &e
+}
+
+// configLine finds the config position that generated line n (from 1) of
+// src: the nearest "name.conf:L:C" in a comment at or above it. It returns
+// the position with the config's path as given on the command line, and
+// the rest of that comment as a description ("redirect \"a.com\"").
+func configLine(src []byte, n int, confs map[string]string) (where, what string) {
+	lines := strings.Split(string(src), "\n")
+	if n > len(lines) {
+		n = len(lines)
+	}
+	for i := n - 1; i >= 0; i-- {
+		code, comment, ok := strings.Cut(lines[i], "// ")
+		if !ok {
+			continue
+		}
+		for base, full := range confs {
+			re := regexp.MustCompile(regexp.QuoteMeta(base) + `:(\d+):(\d+)`)
+			loc := re.FindStringSubmatchIndex(comment)
+			if loc == nil {
+				continue
+			}
+			what = strings.Trim(comment[:loc[0]]+comment[loc[1]:], " ,.():")
+			if what == "" {
+				what = strings.Trim(code, " \t,{}")
+			}
+			return fmt.Sprintf("%s:%s:%s", full, comment[loc[2]:loc[3]], comment[loc[4]:loc[5]]), what
+		}
+	}
+	return "", "this configuration"
+}
+
+// confFiles maps the base name of every file the config was read from (the
+// main file and its includes) to its path as the compiler recorded it.
+func confFiles(cfg *compiler.Config) map[string]string {
+	m := map[string]string{}
+	add := func(file string) {
+		if file != "" {
+			if _, ok := m[filepath.Base(file)]; !ok {
+				m[filepath.Base(file)] = file
+			}
+		}
+	}
+	add(cfg.File)
+	add(cfg.Pos.File)
+	for _, l := range cfg.Listens {
+		add(l.Pos.File)
+		for _, w := range l.Websites {
+			add(w.Pos.File)
+			for _, r := range w.Redirects {
+				add(r.Pos.File)
+			}
+		}
+	}
+	for _, p := range cfg.ErrorPages {
+		add(p.Pos.File)
+	}
+	for _, t := range cfg.MIME {
+		add(t.Pos.File)
+	}
+	if len(m) == 0 {
+		m["hetao.conf"] = "hetao.conf"
+	}
+	return m
+}

@@ -1,0 +1,83 @@
+package gen
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	hetao "github.com/hetaoc/hetao"
+)
+
+// WriteModule writes a complete, buildable module to dir:
+//
+//	dir/go.mod, dir/go.sum   hetaoc's own, as it was built (module github.com/hetaoc/hetao,
+//	                         so the runtime's import paths resolve unchanged)
+//	dir/runtime/**           the runtime source embedded in hetaoc, without tests and testdata
+//	dir/*.go                 files, the generated package main, at the module root
+//
+// dir is created if needed; files already there are overwritten.
+func WriteModule(dir string, files map[string][]byte) error {
+	if err := copyFS(dir, hetao.Source, "go.mod", "go.sum", "runtime"); err != nil {
+		return err
+	}
+	return WriteFiles(dir, files)
+}
+
+// WriteFiles writes the generated files into dir, in name order.
+func WriteFiles(dir string, files map[string][]byte) error {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if name != filepath.Base(name) {
+			return fmt.Errorf("gen: generated file name %q is not a plain name", name)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), files[name], 0o666); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyFS copies the named files and trees of src into dir, leaving out
+// _test.go files and testdata directories: a site needs neither.
+func copyFS(dir string, src fs.FS, roots ...string) error {
+	for _, root := range roots {
+		err := fs.WalkDir(src, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			dst := filepath.Join(dir, filepath.FromSlash(p))
+			if d.IsDir() {
+				if d.Name() == "testdata" {
+					return fs.SkipDir
+				}
+				return os.MkdirAll(dst, 0o777)
+			}
+			if strings.HasSuffix(p, "_test.go") {
+				return nil
+			}
+			data, err := fs.ReadFile(src, p)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(dst), 0o777); err != nil {
+				return err
+			}
+			return os.WriteFile(dst, data, 0o666)
+		})
+		if err != nil {
+			return fmt.Errorf("gen: writing %s: %v", path.Join(dir, root), err)
+		}
+	}
+	return nil
+}
