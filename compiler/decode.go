@@ -1,0 +1,271 @@
+package compiler
+
+import (
+	"os/user"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Defaults of the top-level keys (hetao 0.14's, except where noted).
+const (
+	DefaultMaxHTTPSessionCount    = 100000
+	DefaultMaxFileCache           = 1024000
+	DefaultMaxConnectionsPerIP    = -1
+	DefaultMaxHeadersCount        = 128
+	DefaultMaxHeadersLength       = 4096
+	DefaultMaxHeaderContentLength = 4 << 20
+	DefaultTimeout                = 30
+	DefaultElapse                 = 60
+	DefaultForwardDisable         = 60
+	DefaultLogLevel               = "ERROR"
+)
+
+var logLevels = []string{"DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
+
+// config decodes the top-level object.
+func (c *checker) config(root *node, file string) *Config {
+	o := c.open(root, "", "")
+	cfg := &Config{File: file, Pos: root.pos}
+
+	wp, _ := o.intIn("worker_processes", 1, -1, noMax, "-1 or 0: one worker per CPU")
+	if wp < 0 {
+		wp = 0
+	}
+	cfg.WorkerProcesses = int(wp)
+	cfg.CPUAffinity, _ = o.bool("cpu_affinity", true)
+	cfg.AcceptMutex, _ = o.bool("accept_mutex", false)
+	if s, v := o.str("error_log", ""); v != nil {
+		cfg.ErrorLog = c.path(v, "error_log", s)
+	}
+	cfg.LogLevel = c.logLevel(o)
+	var uv *node
+	cfg.User, uv = o.str("user", "")
+	if uv != nil && cfg.User != "" && !c.opt.NoFS {
+		if _, err := user.Lookup(cfg.User); err != nil {
+			c.d.warnf(uv.pos, "user %q does not exist on this machine; the site will fail to start where it is missing", cfg.User)
+		}
+	}
+
+	cfg.Limits = c.limits(o.sub("limits"))
+	cfg.TCP = c.tcpOptions(o.sub("tcp_options"))
+	cfg.HTTP = c.httpOptions(o.sub("http_options"))
+	cfg.ErrorPages = c.errorPages(o.sub("error_pages"))
+	cfg.MIME = c.mimeTypes(o.sub("mime_types"))
+
+	if o.has("server") || o.has("servers") || o.has("ssl") {
+		cfg.Listens = c.layout2016(o)
+	} else {
+		cfg.Listens = c.listens(o)
+	}
+	return cfg
+}
+
+func (c *checker) logLevel(o *obj) string {
+	s, v := o.str("log_level", DefaultLogLevel)
+	if v == nil {
+		return s
+	}
+	for _, l := range logLevels {
+		if s == l {
+			return s
+		}
+	}
+	msg := "log_level " + strconv.Quote(s) + " is not one of DEBUG, INFO, WARN, ERROR, FATAL"
+	if g := suggestWord(s, logLevels); g != "" {
+		msg += ": did you mean " + g + "?"
+	}
+	c.d.errorf(v.pos, "%s", msg)
+	return DefaultLogLevel
+}
+
+// suggestWord finds the value of an enumeration closest to s.
+func suggestWord(s string, valid []string) string {
+	u := strings.ToUpper(s)
+	for _, v := range valid {
+		if strings.HasPrefix(u, v) || strings.HasPrefix(v, u) && u != "" {
+			return v
+		}
+	}
+	return suggest(s, valid)
+}
+
+func (c *checker) limits(n *node) Limits {
+	o := c.open(n, "limits", "limits")
+	var l Limits
+	v, _ := o.intIn("max_http_session_count", DefaultMaxHTTPSessionCount, 1, noMax, "")
+	l.MaxHTTPSessionCount = int(v)
+	l.MaxFileCache, _ = o.intIn("max_file_cache", DefaultMaxFileCache, 0, noMax, "0 caches nothing")
+	v, vn := o.intIn("max_connections_per_ip", DefaultMaxConnectionsPerIP, -1, noMax, "-1 is unlimited")
+	l.MaxConnectionsPerIP = int(v)
+	if vn != nil && v == 0 {
+		c.d.errorf(vn.pos, "limits.max_connections_per_ip is 0, which would refuse every connection: write -1 for unlimited or at least 1")
+	}
+	v, _ = o.intIn("max_headers_count", DefaultMaxHeadersCount, 0, 1<<20, "0 disables the limit")
+	l.MaxHeadersCount = int(v)
+	v, vn = o.intIn("max_headers_length", DefaultMaxHeadersLength, 0, 1<<30, "0 disables the limit")
+	l.MaxHeadersLength = int(v)
+	if vn != nil && v > 0 && v < 256 {
+		c.d.warnf(vn.pos, "limits.max_headers_length is only %d bytes: most browser requests will be refused with 431", v)
+	}
+	l.MaxHeaderContentLength, _ = o.intIn("max_header_content_length", DefaultMaxHeaderContentLength, 0, noMax, "0 disables the limit")
+	return l
+}
+
+func (c *checker) tcpOptions(n *node) TCPOptions {
+	o := c.open(n, "tcp_options", "tcp_options")
+	t := TCPOptions{Linger: -1}
+	t.NoDelay, _ = o.bool("nodelay", true)
+	key := "linger"
+	if o.has("linger") && o.has("nolinger") {
+		c.d.errorf(o.keyPos("nolinger"), "tcp_options has both linger and nolinger (first at %s); nolinger is the old name of linger: keep one", o.keyPos("linger").short(o.keyPos("nolinger")))
+	} else if o.has("nolinger") {
+		key = "nolinger"
+	}
+	v, _ := o.intIn(key, -1, -1, 3600, "-1 turns SO_LINGER off")
+	t.Linger = int(v)
+	return t
+}
+
+func (c *checker) httpOptions(n *node) HTTPOptions {
+	o := c.open(n, "http_options", "http_options")
+	var h HTTPOptions
+	h.CompressOn, _ = o.bool("compress_on", true)
+	v, _ := o.intIn("timeout", DefaultTimeout, 1, 86400, "seconds")
+	h.Timeout = int(v)
+	v, _ = o.intIn("elapse", DefaultElapse, 1, 86400, "seconds")
+	h.Elapse = int(v)
+	v, _ = o.intIn("forward_disable", DefaultForwardDisable, 0, 86400, "seconds")
+	h.ForwardDisable = int(v)
+	return h
+}
+
+// errorPageKey reports whether m is an error_page_NNN key and, if it is,
+// checks it (a well-formed key with a code outside 400..599 is reported
+// here too).
+func (c *checker) errorPageKey(m *member) bool {
+	num, ok := strings.CutPrefix(m.key, "error_page_")
+	if !ok || len(num) != 3 || strings.Trim(num, "0123456789") != "" {
+		return false
+	}
+	return true
+}
+
+func (c *checker) errorPages(n *node) []ErrorPage {
+	o := c.open(n, "error_pages", "error_pages")
+	if o.n == nil {
+		return nil
+	}
+	var out []ErrorPage
+	first := map[int]*member{}
+	for _, m := range o.n.members {
+		if !c.errorPageKey(m) {
+			continue // reported by open
+		}
+		code, _ := strconv.Atoi(m.key[len("error_page_"):])
+		if code < 400 || code > 599 {
+			c.d.errorf(m.keyPos, "error_pages.%s: %d is not an error status; error pages exist for 400 to 599", m.key, code)
+			continue
+		}
+		if f := first[code]; f != nil {
+			c.d.errorf(m.keyPos, "error_pages.%s is set twice (first at %s): remove one", m.key, f.keyPos.short(m.keyPos))
+			continue
+		}
+		first[code] = m
+		v := m.value
+		if v == nil {
+			continue
+		}
+		if v.kind == nObject || v.kind == nArray {
+			c.d.errorf(v.pos, "error_pages.%s must be a file name, not %s", m.key, v.kindName())
+			continue
+		}
+		if v.kind == nBare && v.text == "null" || v.text == "" {
+			continue
+		}
+		p := c.path(v, "error_pages."+m.key, v.text)
+		c.checkFile(v, "error_pages."+m.key, p)
+		out = append(out, ErrorPage{Code: code, File: p, Pos: m.keyPos})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+func (c *checker) mimeTypes(n *node) []MIMEType {
+	o := c.open(n, "mime_types", "mime_types")
+	elems := o.list("mime_type")
+	if len(elems) == 0 {
+		if o.n != nil && len(o.n.members) > 0 {
+			return builtinMIME()
+		}
+		if o.n != nil {
+			c.d.warnf(o.n.pos, "mime_types is empty, so the built-in table is used")
+		}
+		return builtinMIME()
+	}
+	var out []MIMEType
+	first := map[string]Pos{}
+	for _, e := range elems {
+		m := c.open(e, "mime_type", "mime_types.mime_type")
+		if m.n == nil {
+			continue
+		}
+		types, tv := m.str("type", "")
+		mime, mv := m.str("mime", "")
+		comp, _ := m.bool("compress_enable", false)
+		if tv == nil || strings.TrimSpace(types) == "" {
+			c.d.errorf(m.keyPos("type"), "mime_type needs \"type\": the extensions it names, like \"html htm\"")
+		}
+		switch {
+		case mv == nil || mime == "":
+			c.d.errorf(m.keyPos("mime"), "mime_type needs \"mime\": the media type, like \"text/html\"")
+		case !validMediaType(mime):
+			c.d.errorf(mv.pos, "mime_type.mime %q is not a media type like \"text/html\"", mime)
+		}
+		if tv == nil {
+			continue
+		}
+		off := 0
+		for _, ext := range strings.Fields(types) {
+			i := strings.Index(types[off:], ext) + off
+			off = i + len(ext)
+			pos := tv.posIn(i)
+			switch {
+			case strings.HasPrefix(ext, "."):
+				c.d.errorf(pos, "mime_type.type: write extension %q without the dot: %q", ext, ext[1:])
+				continue
+			case strings.ContainsAny(ext, "/\\.\"*?"):
+				c.d.errorf(pos, "mime_type.type: %q is not a file extension", ext)
+				continue
+			}
+			if f, dup := first[ext]; dup {
+				c.d.errorf(pos, "extension %q declared twice in mime_types (first at %s)", ext, f.short(pos))
+				continue
+			}
+			first[ext] = pos
+			out = append(out, MIMEType{Ext: ext, Type: mime, Compress: comp, Pos: pos})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Ext < out[j].Ext })
+	return out
+}
+
+// validMediaType accepts "type/subtype" with optional "; parameters".
+func validMediaType(s string) bool {
+	base, _, _ := strings.Cut(s, ";")
+	typ, sub, ok := strings.Cut(base, "/")
+	if !ok || typ == "" || strings.TrimSpace(sub) == "" {
+		return false
+	}
+	for _, r := range strings.TrimRight(base, " ") {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune("\"(),:<>?@[\\]{}=", r) {
+			return false
+		}
+	}
+	for _, r := range s {
+		if r < ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}

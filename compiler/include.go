@@ -1,0 +1,96 @@
+package compiler
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// tokenSource yields the tokens of the main file with the tokens of every
+// !include spliced in where the directive stands, as hetao splices text.
+// Includes are resolved against the directory of the file that holds the
+// directive; a file that includes itself, directly or not, is an error.
+type tokenSource struct {
+	stack []*srcFile
+	d     *diags
+	// readFile reads an included file; nil means os.ReadFile.
+	readFile func(string) ([]byte, error)
+}
+
+type srcFile struct {
+	lx   *lexer
+	abs  string // absolute path, to find cycles
+	name string // path shown in diagnostics
+}
+
+func newTokenSource(name, abs string, src []byte, d *diags) *tokenSource {
+	d.file(name)
+	return &tokenSource{stack: []*srcFile{{lx: newLexer(name, src, d), abs: abs, name: name}}, d: d}
+}
+
+func (s *tokenSource) next() token {
+	for {
+		top := s.stack[len(s.stack)-1]
+		t := top.lx.next()
+		switch {
+		case t.kind == tEOF && len(s.stack) > 1:
+			s.stack = s.stack[:len(s.stack)-1]
+			continue
+		case t.kind == tInclude:
+			s.include(top, t)
+			continue
+		}
+		return t
+	}
+}
+
+const maxIncludeDepth = 32
+
+func (s *tokenSource) include(from *srcFile, t token) {
+	name := t.text
+	display, abs := name, name
+	if !filepath.IsAbs(name) {
+		display = filepath.Join(filepath.Dir(from.name), name)
+		abs = filepath.Join(filepath.Dir(from.abs), name)
+	}
+	for i, f := range s.stack {
+		if f.abs == abs {
+			chain := []string{}
+			for _, g := range s.stack[i:] {
+				chain = append(chain, g.name)
+			}
+			chain = append(chain, display)
+			s.d.errorf(t.pos, "!include cycle: %s", strings.Join(chain, " includes "))
+			return
+		}
+	}
+	if len(s.stack) >= maxIncludeDepth {
+		s.d.errorf(t.pos, "!include nested more than %d deep", maxIncludeDepth)
+		return
+	}
+	read := s.readFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	src, err := read(abs)
+	if err != nil {
+		s.d.errorf(t.pos, "!include %s: %s", name, describeFileErr(err))
+		return
+	}
+	s.d.file(display)
+	s.stack = append(s.stack, &srcFile{lx: newLexer(display, src, s.d), abs: abs, name: display})
+}
+
+// describeFileErr turns an *os.PathError into a short reason.
+func describeFileErr(err error) string {
+	switch {
+	case os.IsNotExist(err):
+		return "no such file"
+	case os.IsPermission(err):
+		return "permission denied"
+	}
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

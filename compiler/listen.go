@@ -1,0 +1,153 @@
+package compiler
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// listens decodes the newer layout: listen repeated, each with its own
+// websites.
+func (c *checker) listens(o *obj) []*Listen {
+	elems := o.list("listen")
+	if len(elems) == 0 {
+		c.d.errorf(o.n.pos, "no listen: add \"listen\": { \"port\": 80, \"website\": { \"wwwroot\": \"www\" } }")
+		return nil
+	}
+	var out []*Listen
+	addrs := map[string]Pos{}
+	for _, e := range elems {
+		lo := c.open(e, "listen", "listen")
+		if lo.n == nil {
+			continue
+		}
+		l := &Listen{Pos: e.pos}
+		l.IP = c.ipv4(lo, "ip", true)
+		l.Port = c.port(lo, "port")
+		l.SSL = c.ssl(lo.sub("ssl"), "listen.ssl", true)
+		label := listenLabel(l.IP, fmt.Sprint(l.Port))
+		if l.Port != 0 {
+			key := l.IP + ":" + fmt.Sprint(l.Port)
+			if f, dup := addrs[key]; dup {
+				c.d.errorf(lo.keyPos("port"), "listen %s declared twice (first at %s)", label, f.short(lo.keyPos("port")))
+			} else {
+				addrs[key] = lo.keyPos("port")
+			}
+		}
+		sites := lo.list("website")
+		sec, path := "website", "listen.website"
+		if lo.has("server") {
+			if lo.has("website") {
+				c.d.errorf(lo.keyPos("server"), "listen has both website and server (the pre-0.5 name of website): use website")
+			} else {
+				sites, sec, path = lo.list("server"), "server", "listen.server"
+			}
+		}
+		if len(sites) == 0 {
+			c.d.errorf(e.pos, "listen %s has no website: add \"website\": { \"domain\": \"\", \"wwwroot\": \"...\" }", label)
+		}
+		l.Websites = c.websites(sites, sec, path, label)
+		out = append(out, l)
+	}
+	return out
+}
+
+func listenLabel(ip, ports string) string {
+	return ip + ":" + ports
+}
+
+// port reads a required port number.
+func (c *checker) port(o *obj, k string) int {
+	if !o.has(k) {
+		if o.n != nil {
+			c.d.errorf(o.n.pos, "%s needs a port (1 to 65535)", o.path)
+		}
+		return 0
+	}
+	p, _ := o.intIn(k, 0, 1, 65535, "")
+	return int(p)
+}
+
+// ipv4 reads an IPv4 address; "" (every address) only when allowAny.
+func (c *checker) ipv4(o *obj, k string, allowAny bool) string {
+	s, v := o.str(k, "")
+	if v == nil || s == "" {
+		if !allowAny && o.n != nil {
+			c.d.errorf(o.keyPos(k), "%s needs an ip: the IPv4 address of the backend", o.path)
+		}
+		return ""
+	}
+	a, err := netip.ParseAddr(s)
+	switch {
+	case err != nil:
+		c.d.errorf(v.pos, "%s %q is not an IPv4 address like 192.168.1.10", o.key(k), s)
+	case !a.Is4():
+		c.d.errorf(v.pos, "%s %q: only IPv4 addresses are supported", o.key(k), s)
+	case allowAny && a.IsUnspecified():
+		return ""
+	default:
+		return a.String()
+	}
+	return ""
+}
+
+// ssl decodes a certificate and key pair. A listen needs both; towards
+// backends only the certificate is required.
+func (c *checker) ssl(n *node, path string, needKey bool) *SSL {
+	if n == nil {
+		return nil
+	}
+	o := c.open(n, "ssl", path)
+	if o.n == nil {
+		return nil
+	}
+	s := &SSL{Pos: n.pos}
+	cert, cv := o.str("certificate_file", "")
+	key, kv := o.str("certificate_key_file", "")
+	if cert == "" {
+		if key != "" {
+			c.d.errorf(kv.pos, "%s.certificate_key_file is set but certificate_file is not", path)
+		} else if cv == nil {
+			c.d.errorf(n.pos, "%s needs certificate_file (remove ssl for plain HTTP)", path)
+		} else {
+			c.d.warnf(cv.pos, "%s.certificate_file is empty, so TLS is off", path)
+		}
+		return nil
+	}
+	s.CertificateFile = c.path(cv, path+".certificate_file", cert)
+	c.checkFile(cv, path+".certificate_file", s.CertificateFile)
+	if key == "" {
+		if needKey {
+			c.d.errorf(o.keyPos("certificate_key_file"), "%s.certificate_key_file is required when certificate_file is set", path)
+		}
+	} else {
+		s.CertificateKeyFile = c.path(kv, path+".certificate_key_file", key)
+		c.checkFile(kv, path+".certificate_key_file", s.CertificateKeyFile)
+	}
+	return s
+}
+
+// websites decodes the websites of one listen and reports duplicate
+// domains (Host matching is case-insensitive).
+func (c *checker) websites(elems []*node, sec, path, label string) []*Website {
+	var out []*Website
+	seen := map[string]Pos{}
+	for _, e := range elems {
+		w, at := c.website(e, sec, path)
+		if w == nil {
+			continue
+		}
+		key := strings.ToLower(w.Domain)
+		if f, dup := seen[key]; dup {
+			if w.Domain == "" {
+				c.d.errorf(at, "default website (domain \"\") declared twice in listen %s (first at %s)", label, f.short(at))
+			} else {
+				c.d.errorf(at, "website %q declared twice in listen %s (first at %s)", w.Domain, label, f.short(at))
+			}
+		} else {
+			seen[key] = at
+		}
+		out = append(out, w)
+	}
+	return out
+}

@@ -1,0 +1,220 @@
+package compiler
+
+// The parser: recursive descent over the token stream of the main file with
+// !include files spliced in. It recovers from the common slips (missing or
+// trailing commas, missing colons) so one run reports all of them.
+
+const maxSyntaxErrors = 25
+
+type parser struct {
+	src    *tokenSource
+	d      *diags
+	tok    token
+	back   []token
+	errs   int
+	halted bool
+}
+
+func (p *parser) next() token {
+	if n := len(p.back); n > 0 {
+		p.tok = p.back[n-1]
+		p.back = p.back[:n-1]
+		return p.tok
+	}
+	p.tok = p.src.next()
+	return p.tok
+}
+
+func (p *parser) unread(t token) { p.back = append(p.back, t) }
+
+func (p *parser) errorf(pos Pos, format string, args ...any) {
+	if p.halted {
+		return
+	}
+	p.errs++
+	if p.errs > maxSyntaxErrors {
+		p.d.errorf(pos, "too many syntax errors; stopping")
+		p.halted = true
+		return
+	}
+	p.d.errorf(pos, format, args...)
+}
+
+// parseTop parses the whole configuration: exactly one object.
+func (p *parser) parseTop() *node {
+	t := p.next()
+	if t.kind == tEOF {
+		p.errorf(t.pos, "configuration is empty: it must be one object { ... }")
+		return nil
+	}
+	if t.kind != tLBrace {
+		p.errorf(t.pos, "configuration must start with {, found %s", describe(t))
+		return nil
+	}
+	root := p.parseObject(t)
+	for !p.halted {
+		t := p.next()
+		if t.kind == tEOF {
+			break
+		}
+		if t.kind == tBad {
+			continue
+		}
+		if t.kind == tRBrace {
+			p.errorf(t.pos, "unbalanced }: the top-level object opened at %s is already closed", root.pos.short(t.pos))
+		} else {
+			p.errorf(t.pos, "unexpected %s after the end of the top-level object (opened at %s)", describe(t), root.pos.short(t.pos))
+		}
+		break
+	}
+	return root
+}
+
+// parseObject parses the members after open ({) up to the matching }.
+func (p *parser) parseObject(open token) *node {
+	obj := &node{kind: nObject, pos: open.pos}
+	var comma *token
+	for !p.halted {
+		t := p.next()
+		switch t.kind {
+		case tRBrace:
+			if comma != nil {
+				p.errorf(comma.pos, "trailing comma before }: remove it")
+			}
+			return obj
+		case tEOF:
+			p.errorf(t.pos, "unexpected end of file: missing } for the object opened at %s", open.pos.short(t.pos))
+			return obj
+		case tComma:
+			if comma != nil || len(obj.members) == 0 {
+				p.errorf(t.pos, "unexpected ,: a key is missing")
+			}
+			c := t
+			comma = &c
+			continue
+		case tBad:
+			continue
+		case tString, tBare:
+		default:
+			p.errorf(t.pos, "expected a \"key\" or }, found %s", describe(t))
+			if t.kind == tRBrack {
+				continue
+			}
+			if t.kind == tLBrace || t.kind == tLBrack {
+				p.skipValue(t)
+			}
+			continue
+		}
+		if t.kind == tBare {
+			p.errorf(t.pos, "key %s must be in double quotes", t.text)
+		}
+		if len(obj.members) > 0 && comma == nil {
+			p.errorf(t.pos, "missing , before %q", t.text)
+		}
+		comma = nil
+		m := &member{key: t.text, keyPos: t.pos}
+		c := p.next()
+		if c.kind != tColon {
+			p.errorf(c.pos, "missing : after key %q", t.text)
+			if !startsValue(c.kind) {
+				p.unread(c)
+				continue
+			}
+			p.unread(c)
+		}
+		m.value = p.parseValue(m.key)
+		if m.value != nil {
+			obj.members = append(obj.members, m)
+		}
+	}
+	return obj
+}
+
+func startsValue(k tokKind) bool {
+	return k == tString || k == tBare || k == tLBrace || k == tLBrack
+}
+
+// parseValue parses the value of key. It returns nil after reporting a
+// missing value.
+func (p *parser) parseValue(key string) *node {
+	t := p.next()
+	for t.kind == tBad {
+		t = p.next()
+	}
+	switch t.kind {
+	case tLBrace:
+		return p.parseObject(t)
+	case tLBrack:
+		return p.parseArray(t, key)
+	case tString:
+		return &node{kind: nString, pos: t.pos, text: t.text, plain: t.plain}
+	case tBare:
+		return &node{kind: nBare, pos: t.pos, text: t.text}
+	}
+	p.errorf(t.pos, "missing value for %q: found %s", key, describe(t))
+	if t.kind != tEOF {
+		p.unread(t)
+	}
+	return nil
+}
+
+// parseArray parses the elements after open ([) up to the matching ].
+func (p *parser) parseArray(open token, key string) *node {
+	arr := &node{kind: nArray, pos: open.pos}
+	var comma *token
+	for !p.halted {
+		t := p.next()
+		switch t.kind {
+		case tRBrack:
+			if comma != nil {
+				p.errorf(comma.pos, "trailing comma before ]: remove it")
+			}
+			return arr
+		case tEOF:
+			p.errorf(t.pos, "unexpected end of file: missing ] for the array opened at %s", open.pos.short(t.pos))
+			return arr
+		case tComma:
+			if comma != nil || len(arr.elems) == 0 {
+				p.errorf(t.pos, "unexpected ,: an element is missing")
+			}
+			c := t
+			comma = &c
+			continue
+		case tBad:
+			continue
+		case tRBrace, tColon:
+			p.errorf(t.pos, "expected an element or ], found %s", describe(t))
+			if t.kind == tRBrace {
+				p.unread(t) // most likely the ] is missing; let the object close
+				return arr
+			}
+			continue
+		}
+		if len(arr.elems) > 0 && comma == nil {
+			p.errorf(t.pos, "missing , between elements of %q", key)
+		}
+		comma = nil
+		p.unread(t)
+		if v := p.parseValue(key); v != nil {
+			arr.elems = append(arr.elems, v)
+		}
+	}
+	return arr
+}
+
+// skipValue skips a stray object or array that starts with open.
+func (p *parser) skipValue(open token) {
+	depth := 1
+	for depth > 0 {
+		t := p.next()
+		switch t.kind {
+		case tEOF:
+			p.unread(t)
+			return
+		case tLBrace, tLBrack:
+			depth++
+		case tRBrace, tRBrack:
+			depth--
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package compiler
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Paths: relative paths are resolved against the directory of the main
+// configuration file and stored absolute, except paths that start with a
+// $VAR$ reference, which are kept as written and expanded when the site
+// starts. A variable unset where hetaoc runs is a warning, and the file
+// system checks of that path are skipped.
+
+// varRef is one $NAME$ reference in a string value.
+type varRef struct {
+	name string
+	off  int // byte offset of the opening $
+}
+
+// scanVars finds the $NAME$ references in s the way hetao expands them:
+// left to right, a lone $ with no closing $ stays literal. bad is the
+// offset of a malformed reference ($$ or $a b$), or -1.
+func scanVars(s string) (refs []varRef, bad int) {
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '$')
+		if j < 0 {
+			break
+		}
+		start := i + j
+		k := strings.IndexByte(s[start+1:], '$')
+		if k < 0 {
+			break
+		}
+		name := s[start+1 : start+1+k]
+		if !validVarName(name) {
+			return refs, start
+		}
+		refs = append(refs, varRef{name: name, off: start})
+		i = start + k + 2
+	}
+	return refs, -1
+}
+
+func validVarName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// path checks the path value s of key (written at v) and returns what the
+// IR stores.
+func (c *checker) path(v *node, key, s string) string {
+	if s == "" {
+		return ""
+	}
+	refs, bad := scanVars(s)
+	if bad >= 0 {
+		name, _, _ := strings.Cut(s[bad+1:], "$")
+		if name == "" {
+			c.d.errorf(v.posIn(bad), "%s: $$ is an empty variable reference (write $NAME$)", key)
+		} else {
+			c.d.errorf(v.posIn(bad), "%s: $%s$ is not a valid variable reference: names are letters, digits and _", key, name)
+		}
+	}
+	for _, r := range refs {
+		if _, ok := c.getenv(r.name); !ok {
+			c.d.warnf(v.posIn(r.off), "%s uses $%s$, which is not set here; it is expanded when the site starts", key, r.name)
+		}
+	}
+	if len(refs) > 0 && refs[0].off == 0 {
+		return s
+	}
+	if filepath.IsAbs(s) {
+		return filepath.Clean(s)
+	}
+	return filepath.Join(c.dir, s)
+}
+
+// expand returns s with its variables expanded, and false when one is
+// unset (file system checks are skipped then).
+func (c *checker) expand(s string) (string, bool) {
+	var b strings.Builder
+	i := 0
+	refs, bad := scanVars(s)
+	if bad >= 0 {
+		return "", false
+	}
+	for _, r := range refs {
+		val, ok := c.getenv(r.name)
+		if !ok {
+			return "", false
+		}
+		b.WriteString(s[i:r.off])
+		b.WriteString(val)
+		i = r.off + len(r.name) + 2
+	}
+	b.WriteString(s[i:])
+	out := b.String()
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(c.dir, out)
+	}
+	return out, true
+}
+
+// checkDir reports when path p (stored form) is not a directory.
+func (c *checker) checkDir(v *node, key, p string) {
+	if c.opt.NoFS || p == "" || v == nil {
+		return
+	}
+	full, ok := c.expand(p)
+	if !ok {
+		return
+	}
+	st, err := os.Stat(full)
+	switch {
+	case err != nil:
+		c.d.errorf(v.pos, "%s %q: %s", key, full, describeFileErr(err))
+	case !st.IsDir():
+		c.d.errorf(v.pos, "%s %q is not a directory", key, full)
+	}
+}
+
+// checkFile reports when path p (stored form) is not a readable file.
+func (c *checker) checkFile(v *node, key, p string) {
+	if c.opt.NoFS || p == "" || v == nil {
+		return
+	}
+	full, ok := c.expand(p)
+	if !ok {
+		return
+	}
+	st, err := os.Stat(full)
+	if err == nil && st.IsDir() {
+		c.d.errorf(v.pos, "%s %q is a directory, not a file", key, full)
+		return
+	}
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(full); err == nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		c.d.errorf(v.pos, "%s %q: %s", key, full, describeFileErr(err))
+	}
+}

@@ -1,0 +1,210 @@
+package compiler
+
+import (
+	"strings"
+)
+
+// website decodes one website (or a 2016 server) and returns it with the
+// position duplicates are reported at: its domain, or its {.
+func (c *checker) website(n *node, sec, path string) (*Website, Pos) {
+	o := c.open(n, sec, path)
+	if o.n == nil {
+		return nil, n.pos
+	}
+	w := &Website{Pos: n.pos}
+	at := n.pos
+	var dv *node
+	w.Domain, dv = o.str("domain", "")
+	if dv != nil {
+		at = dv.pos
+		c.checkDomain(dv, path+".domain", w.Domain)
+	}
+	root, rv := o.str("wwwroot", "")
+	if root == "" {
+		c.d.errorf(o.keyPos("wwwroot"), "%s needs a wwwroot: the directory its files are served from", path)
+	} else {
+		w.Wwwroot = c.path(rv, path+".wwwroot", root)
+		c.checkDir(rv, path+".wwwroot", w.Wwwroot)
+	}
+	w.Index = c.index(o)
+	if s, v := o.str("access_log", ""); v != nil {
+		w.AccessLog = c.path(v, path+".access_log", s)
+	}
+	w.Rewrites = c.rewrites(o)
+	w.Redirects = c.redirects(o)
+	w.Forward = c.siteForward(o)
+	w.App = c.app(o.sub("app"), path+".app")
+	c.checkAppForward(w.App, w.Forward)
+	w.Locations = c.locations(o)
+	return w, at
+}
+
+func (c *checker) checkDomain(v *node, key, d string) {
+	switch {
+	case strings.Contains(d, "://"):
+		c.d.errorf(v.pos, "%s %q is a URL; write only the host, like %q", key, d, strings.SplitN(strings.SplitN(d, "://", 2)[1], "/", 2)[0])
+	case strings.ContainsAny(d, "/ \t"):
+		c.d.errorf(v.pos, "%s %q is not a host name: it is compared with the Host header, like \"www.example.com\" or \"example.com:8080\"", key, d)
+	}
+}
+
+// index reads the comma-separated list of index files.
+func (c *checker) index(o *obj) []string {
+	s, v := o.str("index", "")
+	if v == nil || s == "" {
+		return nil
+	}
+	var out []string
+	off := 0
+	for _, e := range strings.Split(s, ",") {
+		pos := v.posIn(off)
+		off += len(e) + 1
+		switch {
+		case e == "":
+			c.d.errorf(pos, "%s: empty entry in %q", o.key("index"), s)
+		case !strings.HasPrefix(e, "/"):
+			c.d.errorf(pos, "%s entry %q must start with \"/\", like \"/index.html\"", o.key("index"), e)
+		case strings.Contains(e, ".."):
+			c.d.errorf(pos, "%s entry %q must not contain \"..\"", o.key("index"), e)
+		default:
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// rewrites reads the rewrite rules of a website or location.
+func (c *checker) rewrites(o *obj) []Rewrite {
+	var out []Rewrite
+	for _, e := range o.list("rewrite") {
+		ro := c.open(e, "rewrite", o.key("rewrite"))
+		if ro.n == nil {
+			continue
+		}
+		r := Rewrite{Pos: e.pos}
+		pat, pv := ro.str("pattern", "")
+		key := "new_uri"
+		var names []string
+		for _, k := range []string{"new_uri", "new_url", "template"} {
+			if ro.has(k) {
+				names = append(names, k)
+			}
+		}
+		if len(names) > 1 {
+			c.d.errorf(ro.keyPos(names[1]), "%s has both %s and %s (older names of new_uri): keep new_uri", ro.path, names[0], names[1])
+		}
+		if len(names) > 0 {
+			key = names[0]
+		}
+		uri, uv := ro.str(key, "")
+		if pat == "" {
+			c.d.errorf(ro.keyPos("pattern"), "%s needs a pattern: a regular expression matched against the URI", ro.path)
+		}
+		if uri == "" {
+			c.d.errorf(ro.keyPos(key), "%s needs new_uri: the URI to use, with (1) or $1 for groups of the pattern", ro.path)
+		}
+		if pat != "" {
+			if re := c.regex(pv, ro.key("pattern"), pat); re != nil && uv != nil {
+				c.checkPlaceholders(uv, ro.key(key), uri, pat, re.NumSubexp())
+			}
+		}
+		r.Pattern, r.NewURI = pat, uri
+		out = append(out, r)
+	}
+	return out
+}
+
+var redirectCodes = map[int64]bool{301: true, 302: true, 303: true, 307: true, 308: true}
+
+// redirects reads the redirects of a website or location; one per domain.
+func (c *checker) redirects(o *obj) []Redirect {
+	var out []Redirect
+	seen := map[string]Pos{}
+	for _, e := range o.list("redirect") {
+		ro := c.open(e, "redirect", o.key("redirect"))
+		if ro.n == nil {
+			continue
+		}
+		r := Redirect{Pos: e.pos}
+		var dv *node
+		r.Domain, dv = ro.str("domain", "")
+		at := e.pos
+		if dv != nil {
+			at = dv.pos
+			c.checkDomain(dv, ro.key("domain"), r.Domain)
+		}
+		r.NewDomain, _ = ro.str("new_domain", "")
+		if r.NewDomain == "" {
+			c.d.errorf(ro.keyPos("new_domain"), "%s needs new_domain: where to send the client", ro.path)
+		}
+		code, cv := ro.int("code", 301)
+		if cv != nil && !redirectCodes[code] {
+			c.d.errorf(cv.pos, "%s is %d; it must be 301, 302, 303, 307 or 308", ro.key("code"), code)
+			code = 301
+		}
+		r.Code = int(code)
+		key := strings.ToLower(r.Domain)
+		if f, dup := seen[key]; dup {
+			c.d.errorf(at, "redirect for domain %q declared twice (first at %s): only the first would be used", r.Domain, f.short(at))
+		} else {
+			seen[key] = at
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// locations reads the locations of a website.
+func (c *checker) locations(o *obj) []*Location {
+	var out []*Location
+	seen := map[string]Pos{}
+	for _, e := range o.list("location") {
+		lo := c.open(e, "location", o.key("location"))
+		if lo.n == nil {
+			continue
+		}
+		l := &Location{Pos: e.pos}
+		var v *node
+		for _, m := range []LocationMatch{MatchPrefix, MatchExact, MatchRegex} {
+			if !lo.has(string(m)) {
+				continue
+			}
+			if l.Match != "" {
+				c.d.errorf(lo.keyPos(string(m)), "%s has both %s and %s: a location matches in exactly one way", lo.path, l.Match, m)
+				continue
+			}
+			l.Match = m
+			l.URI, v = lo.str(string(m), "")
+		}
+		switch {
+		case l.Match == "":
+			c.d.errorf(e.pos, "%s needs one of prefix, exact or regex, like \"prefix\": \"/api/\"", lo.path)
+		case v == nil || l.URI == "":
+			c.d.errorf(lo.keyPos(string(l.Match)), "%s.%s is empty", lo.path, l.Match)
+		case l.Match == MatchRegex:
+			c.regex(v, lo.key("regex"), l.URI)
+		case !strings.HasPrefix(l.URI, "/"):
+			c.d.errorf(v.pos, "%s.%s %q must start with \"/\"", lo.path, l.Match, l.URI)
+		}
+		if v != nil && l.URI != "" {
+			key := string(l.Match) + " " + l.URI
+			if f, dup := seen[key]; dup {
+				c.d.errorf(v.pos, "location %s %q declared twice (first at %s)", l.Match, l.URI, f.short(v.pos))
+			} else {
+				seen[key] = v.pos
+			}
+		}
+		if s, rv := lo.str("wwwroot", ""); s != "" {
+			l.Wwwroot = c.path(rv, lo.key("wwwroot"), s)
+			c.checkDir(rv, lo.key("wwwroot"), l.Wwwroot)
+		}
+		l.Index = c.index(lo)
+		l.Rewrites = c.rewrites(lo)
+		l.Redirects = c.redirects(lo)
+		l.Forward = c.forward(c.open(lo.sub("forward"), "forward", lo.key("forward")), lo.key("forward"))
+		l.App = c.app(lo.sub("app"), lo.key("app"))
+		c.checkAppForward(l.App, l.Forward)
+		out = append(out, l)
+	}
+	return out
+}
