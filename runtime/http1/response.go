@@ -1,0 +1,163 @@
+package http1
+
+// StatusText returns the reason phrase of an HTTP status code as registered
+// in the IANA registry (RFC 9110 §15 spellings: 413 is "Content Too Large",
+// 422 "Unprocessable Content"), or "" for an unregistered code.
+func StatusText(code int) string {
+	switch code {
+	case 100:
+		return "Continue"
+	case 101:
+		return "Switching Protocols"
+	case 102:
+		return "Processing"
+	case 103:
+		return "Early Hints"
+	case 200:
+		return "OK"
+	case 201:
+		return "Created"
+	case 202:
+		return "Accepted"
+	case 203:
+		return "Non-Authoritative Information"
+	case 204:
+		return "No Content"
+	case 205:
+		return "Reset Content"
+	case 206:
+		return "Partial Content"
+	case 207:
+		return "Multi-Status"
+	case 208:
+		return "Already Reported"
+	case 226:
+		return "IM Used"
+	case 300:
+		return "Multiple Choices"
+	case 301:
+		return "Moved Permanently"
+	case 302:
+		return "Found"
+	case 303:
+		return "See Other"
+	case 304:
+		return "Not Modified"
+	case 305:
+		return "Use Proxy"
+	case 307:
+		return "Temporary Redirect"
+	case 308:
+		return "Permanent Redirect"
+	case 400:
+		return "Bad Request"
+	case 401:
+		return "Unauthorized"
+	case 402:
+		return "Payment Required"
+	case 403:
+		return "Forbidden"
+	case 404:
+		return "Not Found"
+	case 405:
+		return "Method Not Allowed"
+	case 406:
+		return "Not Acceptable"
+	case 407:
+		return "Proxy Authentication Required"
+	case 408:
+		return "Request Timeout"
+	case 409:
+		return "Conflict"
+	case 410:
+		return "Gone"
+	case 411:
+		return "Length Required"
+	case 412:
+		return "Precondition Failed"
+	case 413:
+		return "Content Too Large"
+	case 414:
+		return "URI Too Long"
+	case 415:
+		return "Unsupported Media Type"
+	case 416:
+		return "Range Not Satisfiable"
+	case 417:
+		return "Expectation Failed"
+	case 418:
+		return "I'm a teapot"
+	case 421:
+		return "Misdirected Request"
+	case 422:
+		return "Unprocessable Content"
+	case 423:
+		return "Locked"
+	case 424:
+		return "Failed Dependency"
+	case 425:
+		return "Too Early"
+	case 426:
+		return "Upgrade Required"
+	case 428:
+		return "Precondition Required"
+	case 429:
+		return "Too Many Requests"
+	case 431:
+		return "Request Header Fields Too Large"
+	case 451:
+		return "Unavailable For Legal Reasons"
+	case 500:
+		return "Internal Server Error"
+	case 501:
+		return "Not Implemented"
+	case 502:
+		return "Bad Gateway"
+	case 503:
+		return "Service Unavailable"
+	case 504:
+		return "Gateway Timeout"
+	case 505:
+		return "HTTP Version Not Supported"
+	case 506:
+		return "Variant Also Negotiates"
+	case 507:
+		return "Insufficient Storage"
+	case 508:
+		return "Loop Detected"
+	case 510:
+		return "Not Extended"
+	case 511:
+		return "Network Authentication Required"
+	}
+	return ""
+}
+
+// statusLines holds the complete status line of every registered code,
+// built once at start-up.
+var statusLines = func() (t [600]string) {
+	for code := 100; code < len(t); code++ {
+		if text := StatusText(code); text != "" {
+			t[code] = "HTTP/1.1 " + string(rune('0'+code/100)) + string(rune('0'+code/10%10)) +
+				string(rune('0'+code%10)) + " " + text + "\r\n"
+		}
+	}
+	return t
+}()
+
+// AppendStatusLine appends "HTTP/1.1 <code> <reason>\r\n" to dst and
+// returns it (dst is the caller's response buffer). The server always
+// answers HTTP/1.1 (RFC 9110 §6.2), whatever minor version the request
+// used. An unregistered three-digit code gets an empty reason phrase
+// ("HTTP/1.1 299 \r\n", allowed by RFC 9112 §4); a code outside 100-999 is
+// written as 500. It allocates only if dst must grow.
+func AppendStatusLine(dst []byte, code int) []byte {
+	if code >= 0 && code < len(statusLines) && statusLines[code] != "" {
+		return append(dst, statusLines[code]...)
+	}
+	if code < 100 || code > 999 {
+		return append(dst, statusLines[500]...)
+	}
+	return append(dst, 'H', 'T', 'T', 'P', '/', '1', '.', '1', ' ',
+		byte('0'+code/100), byte('0'+code/10%10), byte('0'+code%10), ' ', '\r', '\n')
+}
