@@ -1,24 +1,353 @@
 package server
 
 import (
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
 	"github.com/hetaoc/hetao/runtime/http1"
 	"github.com/hetaoc/hetao/runtime/static"
 )
 
-// Ctx is one request being answered. It lives in the worker's loop and is
-// reused for every request; nothing may keep it after Serve returns.
+// Ctx is one request being answered. It belongs to the worker's loop and is
+// reused for every request: nothing may keep it, or any slice it holds,
+// after the website's Serve returns.
 type Ctx struct {
 	Req  *http1.Request
 	Site *Website
+	// Path is the request path, percent-decoded and cleaned: it starts with
+	// "/" and has no dot segments. Rewrite phases may replace it.
+	Path []byte
+
+	l       *loop
+	c       *conn
+	status  int
+	sent    int64 // body bytes
+	pathBuf []byte
+}
+
+// bodyInline is the largest body copied into the batch buffer; larger
+// cached bodies are written straight from the cache.
+const bodyInline = 16 << 10
+
+const serverLine = "Server: hetao\r\n"
+
+func (x *Ctx) reset(c *conn) {
+	x.c, x.Site, x.Path, x.status, x.sent = c, nil, nil, 0, 0
+}
+
+// serve runs the request phases that precede the website's own: pick the
+// website by Host and clean the path.
+func (x *Ctx) serve() {
+	c, req := x.c, x.Req
+	c.keep = req.KeepAlive && !x.l.stopping.Load()
+	x.Site = c.ln.Hosts.Lookup(req.Host)
+	if x.Site == nil {
+		x.Error(421) // no website for this Host and no default one
+		return
+	}
+	p, err := http1.CleanPath(x.pathBuf[:0], req.Path)
+	if err != nil {
+		x.pathBuf = p[:0]
+		x.Error(400)
+		x.log()
+		return
+	}
+	x.pathBuf, x.Path = p, p
+	x.Site.Serve(x)
+	x.log()
+}
+
+// badRequest answers a request that could not be parsed and closes.
+func (x *Ctx) badRequest(status int) {
+	x.c.keep = false
+	x.Error(status)
 }
 
 // Static answers the request from a document root: the content phase of a
 // website whose request was not redirected, forwarded or given to an app.
-func (c *Ctx) Static(root *static.Root) {
-	panic("TODO")
+func (x *Ctx) Static(root *static.Root) {
+	req := x.Req
+	if req.Method != http1.MethodGET && req.Method != http1.MethodHEAD {
+		x.respond(405, "Allow: GET, HEAD\r\n", nil)
+		return
+	}
+	l := x.l
+	if en := l.cache.Lookup(root, x.Path); en != nil {
+		x.sendEntry(en)
+		return
+	}
+	res := l.cache.Resolve(root, x.Path, l.rt.mimeOf)
+	switch {
+	case res.Status == 301:
+		x.slashRedirect()
+	case res.Status != 200:
+		x.Error(res.Status)
+	case res.Entry != nil:
+		x.sendEntry(res.Entry)
+	default:
+		x.sendFile(res)
+	}
 }
 
-// Redirect answers with code (301, 302, 303, 307 or 308) and Location.
-func (c *Ctx) Redirect(code int, location string) {
-	panic("TODO")
+// sendEntry answers from a cached file: conditional requests, ranges of
+// the identity variant, and the variant the client accepts.
+func (x *Ctx) sendEntry(en *static.Entry) {
+	req := x.Req
+	enc := static.Identity
+	if x.l.rt.site.HTTP.Compress && req.AcceptEncoding != nil && en.MIME != nil && en.MIME.Compress {
+		enc = en.Variant(http1.AcceptEncoding(req.AcceptEncoding))
+	}
+	etag := en.ETag(enc)
+	if x.notModified(etag, en.ModTime) {
+		x.send304(etag, en.MIME)
+		return
+	}
+	body := en.Body(enc)
+	if enc == static.Identity && req.Range != nil {
+		start, end, status := x.rangeOf(en.Size, etag, en.ModTime)
+		if status == 416 {
+			x.send416(en.Size)
+			return
+		}
+		if status == 206 {
+			x.send206(en.MIME, en.Size, start, end, en.ModTime, etag)
+			x.writeBody(body[start : end+1])
+			return
+		}
+	}
+	w := x.head(200)
+	w = append(w, en.Header(enc)...)
+	x.l.wbuf = x.end(w)
+	x.writeBody(body)
+}
+
+// writeBody sends body after the head in the batch buffer, unless the
+// request is HEAD. Small bodies join the batch; large ones are written from
+// where they are, and what the socket does not take stays referenced.
+func (x *Ctx) writeBody(body []byte) {
+	if x.Req.Method == http1.MethodHEAD {
+		return
+	}
+	x.sent = int64(len(body))
+	l, c := x.l, x.c
+	if len(body) <= bodyInline {
+		l.wbuf = append(l.wbuf, body...)
+		return
+	}
+	n, err := unix.Writev(int(c.fd), [][]byte{l.wbuf, body})
+	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+		c.closeAfter = true
+		l.wbuf = l.wbuf[:0]
+		return
+	}
+	n = max(n, 0)
+	if n < len(l.wbuf) {
+		c.out = append([]byte(nil), l.wbuf[n:]...)
+		c.outRef = body
+	} else if rest := body[n-len(l.wbuf):]; len(rest) > 0 {
+		c.outRef = rest
+	}
+	l.wbuf = l.wbuf[:0]
+	if c.blocked() {
+		c.elapseAt = 0
+	}
+}
+
+// sendFile answers with a file too large for the cache, sent with
+// sendfile; the connection owns res.File from here.
+func (x *Ctx) sendFile(res static.Result) {
+	etag := static.ETag(res.Mod, res.Size)
+	if x.notModified(etag, res.Mod) {
+		unix.Close(res.File)
+		x.send304(etag, res.MIME)
+		return
+	}
+	start, end := int64(0), res.Size-1
+	if x.Req.Range != nil {
+		var status int
+		start, end, status = x.rangeOf(res.Size, etag, res.Mod)
+		switch status {
+		case 416:
+			unix.Close(res.File)
+			x.send416(res.Size)
+			return
+		case 206:
+			x.send206(res.MIME, res.Size, start, end, res.Mod, etag)
+		default:
+			start, end = 0, res.Size-1
+		}
+	}
+	if x.status == 0 {
+		w := x.head(200)
+		w = static.AppendHeader(w, res.MIME, res.Size, res.Mod, etag, static.Identity)
+		x.l.wbuf = x.end(w)
+	}
+	if x.Req.Method == http1.MethodHEAD || end < start {
+		unix.Close(res.File)
+		return
+	}
+	c := x.c
+	c.file, c.fileOff, c.fileEnd = res.File, start, end+1
+	x.sent = end + 1 - start
+}
+
+func (x *Ctx) notModified(etag string, mod time.Time) bool {
+	req := x.Req
+	if req.IfNoneMatch != nil {
+		return http1.ETagMatch(req.IfNoneMatch, []byte(etag))
+	}
+	if req.IfModifiedSince != nil {
+		t, ok := http1.ParseHTTPDate(req.IfModifiedSince)
+		return ok && mod.Unix() <= t.Unix()
+	}
+	return false
+}
+
+// rangeOf applies Range (and If-Range) to a representation of size bytes.
+func (x *Ctx) rangeOf(size int64, etag string, mod time.Time) (start, end int64, status int) {
+	req := x.Req
+	if req.Method != http1.MethodGET {
+		return 0, size - 1, 200
+	}
+	if ir := req.IfRange; ir != nil {
+		if len(ir) > 0 && (ir[0] == '"' || ir[0] == 'W') {
+			if string(ir) != etag {
+				return 0, size - 1, 200
+			}
+		} else if t, ok := http1.ParseHTTPDate(ir); !ok || t.Unix() != mod.Unix() {
+			return 0, size - 1, 200
+		}
+	}
+	return http1.ParseRange(req.Range, size)
+}
+
+func (x *Ctx) send304(etag string, mime *static.MIME) {
+	w := x.head(304)
+	w = append(w, "ETag: "...)
+	w = append(w, etag...)
+	w = append(w, "\r\n"...)
+	if mime != nil && mime.Compress {
+		w = append(w, "Vary: Accept-Encoding\r\n"...)
+	}
+	x.l.wbuf = x.end(w)
+}
+
+func (x *Ctx) send206(mime *static.MIME, size, start, end int64, mod time.Time, etag string) {
+	w := x.head(206)
+	w = static.AppendHeader(w, mime, end+1-start, mod, etag, static.Identity)
+	w = append(w, "Content-Range: bytes "...)
+	w = strconv.AppendInt(w, start, 10)
+	w = append(w, '-')
+	w = strconv.AppendInt(w, end, 10)
+	w = append(w, '/')
+	w = strconv.AppendInt(w, size, 10)
+	w = append(w, "\r\n"...)
+	x.l.wbuf = x.end(w)
+}
+
+func (x *Ctx) send416(size int64) {
+	extra := "Content-Range: bytes */" + strconv.FormatInt(size, 10) + "\r\n"
+	x.respond(416, extra, nil)
+}
+
+// slashRedirect sends a directory asked for without its trailing slash to
+// the same path with it, keeping the query.
+func (x *Ctx) slashRedirect() {
+	loc := make([]byte, 0, len(x.Req.Path)+len(x.Req.Query)+2)
+	loc = append(loc, x.Req.Path...)
+	loc = append(loc, '/')
+	if x.Req.Query != nil {
+		loc = append(loc, '?')
+		loc = append(loc, x.Req.Query...)
+	}
+	x.respond(301, "Location: "+string(loc)+"\r\n", nil)
+}
+
+// Redirect answers with code (301, 302, 303, 307 or 308) and a Location made
+// from target: a target with a path is used as it is; a bare scheme://host
+// or host keeps the request's path and query (http:// is assumed for a bare
+// host, https:// on a TLS listener).
+func (x *Ctx) Redirect(code int, target string) {
+	loc := redirectLocation(target, x.Req.Target, x.c.ln.TLS != nil)
+	x.respond(code, "Location: "+loc+"\r\n", nil)
+}
+
+func redirectLocation(target string, reqTarget []byte, tls bool) string {
+	rest := target
+	hasScheme := false
+	for i := 0; i+2 < len(target); i++ {
+		if target[i] == ':' && target[i+1] == '/' && target[i+2] == '/' {
+			rest, hasScheme = target[i+3:], true
+			break
+		}
+		if target[i] == '/' {
+			break
+		}
+	}
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == '/' || rest[i] == '?' {
+			return target // the target says where to go
+		}
+	}
+	if !hasScheme {
+		if tls {
+			target = "https://" + target
+		} else {
+			target = "http://" + target
+		}
+	}
+	if len(reqTarget) == 0 || reqTarget[0] != '/' {
+		return target + "/"
+	}
+	return target + string(reqTarget)
+}
+
+// Error answers with status code and its error page.
+func (x *Ctx) Error(code int) { x.respond(code, "", nil) }
+
+// respond sends a complete non-file response: status, extra header lines
+// (each ending in CRLF) and body, or the status's error page when body is
+// nil.
+func (x *Ctx) respond(code int, extra string, body []byte) {
+	ctype := "text/html"
+	if body == nil {
+		body = x.l.rt.errorPage(code)
+	}
+	if code == 304 || code == 204 || code < 200 {
+		body = body[:0]
+	}
+	w := x.head(code)
+	w = append(w, "Content-Type: "...)
+	w = append(w, ctype...)
+	w = append(w, "\r\nContent-Length: "...)
+	w = strconv.AppendInt(w, int64(len(body)), 10)
+	w = append(w, "\r\n"...)
+	w = append(w, extra...)
+	x.l.wbuf = x.end(w)
+	if x.Req.Method != http1.MethodHEAD {
+		x.l.wbuf = append(x.l.wbuf, body...)
+		x.sent = int64(len(body))
+	}
+}
+
+// head starts a response in the batch buffer: status line, Server, Date.
+func (x *Ctx) head(code int) []byte {
+	x.status = code
+	w := http1.AppendStatusLine(x.l.wbuf, code)
+	w = append(w, serverLine...)
+	return append(w, x.l.clock.date...)
+}
+
+// end closes the header block with the Connection header the keep-alive
+// decision needs.
+func (x *Ctx) end(w []byte) []byte {
+	switch {
+	case !x.c.keep:
+		w = append(w, "Connection: close\r\n"...)
+	case x.Req.Minor == 0:
+		w = append(w, "Connection: keep-alive\r\n"...)
+	}
+	return append(w, "\r\n"...)
 }

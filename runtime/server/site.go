@@ -84,6 +84,9 @@ type Website struct {
 	AccessLog string // "" none; may hold $VAR$
 	Root      *static.Root
 	Serve     func(c *Ctx) // the generated request phases
+
+	id  int        // index in the site's websites, for per-loop state
+	log *logs.File // the access log, opened at start
 }
 
 // MIMETable maps a file extension (case-sensitive, no dot) to its type.
@@ -96,4 +99,51 @@ type MIMETable struct {
 type ErrorPage struct {
 	Code int
 	File string // may hold $VAR$
+}
+
+// Lookup finds the website for a Host header value: the exact name
+// (case-insensitive), then the name without ":port" or a trailing dot, then
+// the default website. It does not allocate.
+func (t *HostTable) Lookup(host []byte) *Website {
+	if t == nil {
+		return nil
+	}
+	if len(host) > 0 {
+		if i := t.Table.Index(host); i >= 0 {
+			return t.Sites[i]
+		}
+		h := host
+		if j := lastByte(h, ':'); j >= 0 && lastByte(h, ']') < j {
+			h = h[:j]
+		}
+		if len(h) > 1 && h[len(h)-1] == '.' {
+			h = h[:len(h)-1]
+		}
+		if len(h) != len(host) {
+			if i := t.Table.Index(h); i >= 0 {
+				return t.Sites[i]
+			}
+		}
+	}
+	return t.Default
+}
+
+func lastByte(b []byte, c byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// mime returns the type of an extension, or nil when unknown.
+func (t *MIMETable) mime(ext []byte) *static.MIME {
+	if t == nil {
+		return nil
+	}
+	if i := t.Table.Index(ext); i >= 0 {
+		return &t.Types[i]
+	}
+	return nil
 }

@@ -15,4 +15,8 @@ type MIME struct {
 type Root struct {
 	Dir   string   // may hold $VAR$; expanded when the site starts
 	Index []string // tried in order in the requested directory, each "/name"
+
+	dir string // Dir expanded, as opened
+	fd  int    // O_PATH descriptor of dir
+	id  int    // index of the root in the site, for the per-worker cache
 }

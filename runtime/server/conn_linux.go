@@ -1,0 +1,385 @@
+package server
+
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/hetaoc/hetao/runtime/http1"
+)
+
+// conn is one client connection. Idle, it holds no buffer at all: input
+// lives in the loop's read buffer while it is parsed, and only bytes that
+// could not be handled yet (a partial request, or requests queued behind a
+// blocked response) are copied into in; likewise only unsent output is
+// copied into out.
+type conn struct {
+	fd     int32
+	gen    uint32
+	ln     *Listen
+	ip     [4]byte
+	closed bool
+
+	keep       bool // the last response left the connection open
+	closeAfter bool // close once the output is sent
+	readMore   bool // the socket may hold unread input (reading stopped early)
+	in         []byte
+	out        []byte // unsent bytes, owned
+	outRef     []byte // unsent tail of an immutable shared body, sent after out
+	file       int    // descriptor being sent with sendfile, or -1
+	fileOff    int64
+	fileEnd    int64
+	bodyLeft   int64          // request body bytes still to discard
+	chunked    *http1.Chunked // chunked request body being discarded
+	idleAt     int64
+	elapseAt   int64
+	armed      int64
+	requestSeq uint32
+}
+
+func (c *conn) deadline() int64 {
+	if c.elapseAt != 0 && c.elapseAt < c.idleAt {
+		return c.elapseAt
+	}
+	return c.idleAt
+}
+
+// blocked: output is waiting for the socket to become writable.
+func (c *conn) blocked() bool { return len(c.out) > 0 || len(c.outRef) > 0 || c.file >= 0 }
+
+// idle: between requests with nothing buffered either way.
+func (c *conn) idle() bool {
+	return !c.blocked() && len(c.in) == 0 && c.bodyLeft == 0 && c.chunked == nil
+}
+
+func (l *loop) accept(ln listener) {
+	lim := &l.rt.site.Limits
+	for {
+		nfd, sa, err := unix.Accept4(ln.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		if err != nil {
+			if err == unix.EINTR || err == unix.ECONNABORTED {
+				continue
+			}
+			if err == unix.EMFILE || err == unix.ENFILE {
+				l.rt.logErrorOnce("accept: %v (raise the open-files limit)", err)
+			}
+			return
+		}
+		var ip [4]byte
+		if sa4, ok := sa.(*unix.SockaddrInet4); ok {
+			ip = sa4.Addr
+		}
+		if lim.MaxSessions > 0 && l.sessions >= lim.MaxSessions {
+			unix.Close(nfd)
+			continue
+		}
+		if l.perIP != nil {
+			if n := l.perIP[ip]; n > 0 && int(n) >= max(lim.MaxConnectionsPerIP, 1) {
+				unix.Close(nfd)
+				continue
+			}
+			l.perIP[ip]++
+		}
+		l.open(nfd, ln.ln, ip)
+	}
+}
+
+func (l *loop) open(fd int, ln *Listen, ip [4]byte) {
+	for fd >= len(l.conns) {
+		l.conns = append(l.conns, make([]*conn, len(l.conns)+1024)...)
+	}
+	var c *conn
+	if n := len(l.free); n > 0 {
+		c, l.free = l.free[n-1], l.free[:n-1]
+		gen := c.gen + 1
+		*c = conn{gen: gen}
+	} else {
+		c = &conn{}
+	}
+	c.fd, c.ln, c.ip, c.file = int32(fd), ln, ip, -1
+	c.idleAt = l.now + l.rt.timeout
+	c.elapseAt = l.now + l.rt.elapse
+	l.conns[fd] = c
+	l.sessions++
+	if err := l.add(fd, unix.EPOLLIN|unix.EPOLLOUT|unix.EPOLLRDHUP|unix.EPOLLET); err != nil {
+		l.close(c)
+		return
+	}
+	l.arm(c)
+}
+
+func (l *loop) close(c *conn) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	if c.file >= 0 {
+		unix.Close(c.file)
+		c.file = -1
+	}
+	unix.Close(int(c.fd))
+	l.conns[c.fd] = nil
+	l.sessions--
+	if l.perIP != nil {
+		if n := l.perIP[c.ip]; n <= 1 {
+			delete(l.perIP, c.ip)
+		} else {
+			l.perIP[c.ip] = n - 1
+		}
+	}
+	c.in, c.out, c.outRef, c.chunked = nil, nil, nil, nil
+	c.gen++
+	if len(l.free) < 4096 {
+		l.free = append(l.free, c)
+	}
+}
+
+func (l *loop) timeout(c *conn) { l.close(c) }
+
+func (l *loop) event(c *conn, ev uint32) {
+	if ev&unix.EPOLLERR != 0 {
+		l.close(c)
+		return
+	}
+	if ev&unix.EPOLLOUT != 0 && c.blocked() {
+		if !l.drain(c) {
+			return
+		}
+		if c.closeAfter {
+			l.close(c)
+			return
+		}
+		if len(c.in) > 0 || c.readMore {
+			l.read(c)
+		}
+		return
+	}
+	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+		l.read(c)
+	}
+}
+
+// read reads what the socket holds and answers every complete request in
+// it, in order, with one write for the whole batch.
+func (l *loop) read(c *conn) {
+	for !c.closed {
+		if c.blocked() {
+			c.readMore = true
+			return
+		}
+		c.readMore = false
+		n0 := copy(l.rbuf, c.in)
+		c.in = nil
+		n, err := unix.Read(int(c.fd), l.rbuf[n0:])
+		if n < 0 {
+			n = 0
+		}
+		switch {
+		case n > 0:
+			c.idleAt = l.now + l.rt.timeout
+			l.process(c, l.rbuf[:n0+n])
+			l.flush(c)
+			if c.closed {
+				return
+			}
+			if c.closeAfter && !c.blocked() {
+				l.close(c)
+				return
+			}
+			if n0+n < len(l.rbuf) {
+				// A short read drained the socket: edge-triggered epoll
+				// reports the next arrival.
+				if !c.blocked() && len(c.in) == 0 {
+					l.arm(c)
+				}
+				return
+			}
+		case err == unix.EAGAIN:
+			if n0 > 0 {
+				l.process(c, l.rbuf[:n0])
+				l.flush(c)
+			}
+			l.arm(c)
+			return
+		case err == unix.EINTR:
+			c.in = append([]byte(nil), l.rbuf[:n0]...)
+		default: // EOF or error
+			if n0 > 0 && err == nil {
+				l.process(c, l.rbuf[:n0])
+				l.flush(c)
+			}
+			if err == nil && c.blocked() && !c.closed {
+				c.closeAfter = true // half-closed: finish the answer first
+				return
+			}
+			l.close(c)
+			return
+		}
+	}
+}
+
+// process answers the complete requests at the start of data and keeps
+// what is left (a partial request, or requests queued behind a blocked
+// response) in c.in.
+func (l *loop) process(c *conn, data []byte) {
+	lim := &l.rt.limits
+	for len(data) > 0 && !c.closeAfter {
+		if c.bodyLeft > 0 || c.chunked != nil {
+			data = l.discardBody(c, data)
+			continue
+		}
+		if c.blocked() {
+			break
+		}
+		n, err := l.req.Parse(data, lim)
+		if err == http1.ErrNeedMore {
+			break
+		}
+		if err != nil {
+			l.ctx.reset(c)
+			status := 400
+			if e, ok := err.(*http1.Error); ok {
+				status = e.Status
+			}
+			l.ctx.badRequest(status)
+			data = nil
+			break
+		}
+		data = data[n:]
+		c.elapseAt = l.now + l.rt.elapse
+		if l.req.Chunked {
+			c.chunked = &http1.Chunked{MaxBody: l.rt.limits.MaxBody}
+		} else if l.req.ContentLength > 0 {
+			c.bodyLeft = l.req.ContentLength
+		}
+		l.ctx.reset(c)
+		l.ctx.serve()
+		if !c.keep {
+			c.closeAfter = true
+		}
+	}
+	if len(data) > 0 && !c.closeAfter {
+		c.in = append(c.in[:0], data...)
+	}
+}
+
+func (l *loop) discardBody(c *conn, data []byte) []byte {
+	if c.chunked != nil {
+		n, _, done, err := c.chunked.Decode(data)
+		if err != nil {
+			c.closeAfter = true
+			return nil
+		}
+		if done {
+			c.chunked = nil
+		}
+		return data[n:]
+	}
+	n := int64(len(data))
+	if n > c.bodyLeft {
+		n = c.bodyLeft
+	}
+	c.bodyLeft -= n
+	return data[n:]
+}
+
+// flush writes the batch in the loop's write buffer; what the socket does
+// not take is copied to the connection.
+func (l *loop) flush(c *conn) {
+	if len(l.wbuf) == 0 {
+		return
+	}
+	if c.closed {
+		l.wbuf = l.wbuf[:0]
+		return
+	}
+	if len(c.out) > 0 {
+		c.out = append(c.out, l.wbuf...)
+	} else {
+		n, err := unix.Write(int(c.fd), l.wbuf)
+		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+			l.wbuf = l.wbuf[:0]
+			l.close(c)
+			return
+		}
+		if n < 0 {
+			n = 0
+		}
+		if n < len(l.wbuf) {
+			c.out = append(c.out[:0:0], l.wbuf[n:]...)
+		}
+	}
+	l.wbuf = l.wbuf[:0]
+	if len(l.wbuf) > 1<<20 {
+		l.wbuf = make([]byte, 0, 64<<10) // a huge batch: do not keep its buffer
+	}
+	c.idleAt = l.now + l.rt.timeout
+	if c.blocked() {
+		// A response that outlasts the socket buffer is bounded by the idle
+		// timeout between writes (as nginx's send_timeout), not by elapse.
+		c.elapseAt = 0
+		l.drain(c)
+	}
+}
+
+// drain sends pending output: owned bytes, then a shared body, then a file.
+// It reports whether everything was sent.
+func (l *loop) drain(c *conn) bool {
+	for len(c.out) > 0 {
+		n, err := unix.Write(int(c.fd), c.out)
+		if n > 0 {
+			c.out = c.out[n:]
+			c.idleAt = l.now + l.rt.timeout
+			continue
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err != unix.EAGAIN {
+			l.close(c)
+		}
+		return false
+	}
+	c.out = nil
+	for len(c.outRef) > 0 {
+		n, err := unix.Write(int(c.fd), c.outRef)
+		if n > 0 {
+			c.outRef = c.outRef[n:]
+			c.idleAt = l.now + l.rt.timeout
+			continue
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err != unix.EAGAIN {
+			l.close(c)
+		}
+		return false
+	}
+	c.outRef = nil
+	for c.file >= 0 {
+		if c.fileOff >= c.fileEnd {
+			unix.Close(c.file)
+			c.file = -1
+			break
+		}
+		off := c.fileOff
+		n, err := unix.Sendfile(int(c.fd), c.file, &off, int(min(c.fileEnd-c.fileOff, 1<<30)))
+		if n > 0 {
+			c.fileOff += int64(n)
+			c.idleAt = l.now + l.rt.timeout
+			continue
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			return false
+		}
+		l.close(c) // an error, or the file shrank under us
+		return false
+	}
+	if c.elapseAt == 0 {
+		c.elapseAt = l.now + l.rt.elapse
+	}
+	l.arm(c)
+	return true
+}

@@ -1,0 +1,221 @@
+package server
+
+import (
+	"os"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hetaoc/hetao/runtime/http1"
+	"github.com/hetaoc/hetao/runtime/logs"
+	"github.com/hetaoc/hetao/runtime/static"
+)
+
+// loop is one worker's event loop: its own epoll set, its own listening
+// sockets (SO_REUSEPORT), its connections indexed by descriptor, one read
+// buffer and one write buffer shared by all of them, a timer heap and a file
+// cache. Everything here is touched by the loop's thread only.
+type loop struct {
+	id    int
+	rt    *runtimeState
+	epfd  int
+	lns   []listener
+	conns []*conn // by descriptor
+	free  []*conn // closed conns kept for reuse
+
+	events []unix.EpollEvent
+	rbuf   []byte // shared read buffer: a connection keeps only leftovers
+	wbuf   []byte // responses of one read batch, written with one write
+	timers timerHeap
+	cache  *static.Cache
+	req    http1.Request
+	ctx    Ctx
+	now    int64 // ms, monotonic
+	clock  clock
+
+	sessions int
+	perIP    map[[4]byte]int32
+	access   []logs.Buffer // per website id
+
+	stopping atomic.Bool
+	wake     int // eventfd to interrupt epoll_wait
+}
+
+type listener struct {
+	fd int
+	ln *Listen
+}
+
+const (
+	readBufSize = 128 << 10 // must exceed the largest request head (64 KiB cap)
+	maxEvents   = 256
+)
+
+func newLoop(id int, rt *runtimeState) (*loop, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	l := &loop{
+		id:     id,
+		rt:     rt,
+		epfd:   epfd,
+		events: make([]unix.EpollEvent, maxEvents),
+		rbuf:   make([]byte, readBufSize),
+		wbuf:   make([]byte, 0, 64<<10),
+		access: make([]logs.Buffer, len(rt.websites)),
+	}
+	for i, w := range rt.websites {
+		l.access[i].File = w.log
+	}
+	if rt.site.Limits.MaxConnectionsPerIP >= 0 {
+		l.perIP = make(map[[4]byte]int32)
+	}
+	if l.cache, err = static.NewCache(rt.site.Limits.MaxFileCache); err != nil {
+		return nil, err
+	}
+	if err := l.add(l.cache.FD(), unix.EPOLLIN|unix.EPOLLET); err != nil {
+		return nil, err
+	}
+	if l.wake, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
+		return nil, os.NewSyscallError("eventfd", err)
+	}
+	if err := l.add(l.wake, unix.EPOLLIN|unix.EPOLLET); err != nil {
+		return nil, err
+	}
+	l.ctx.l = l
+	l.ctx.Req = &l.req
+	l.clock.tick(time.Now())
+	return l, nil
+}
+
+func (l *loop) add(fd int, events uint32) error {
+	ev := unix.EpollEvent{Events: events, Fd: int32(fd)}
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+// listen adds a listening socket to the loop.
+func (l *loop) listen(fd int, ln *Listen) error {
+	l.lns = append(l.lns, listener{fd, ln})
+	return l.add(fd, unix.EPOLLIN|unix.EPOLLET)
+}
+
+// run is the loop; it returns when the loop is stopped and drained.
+func (l *loop) run(cpu int) {
+	runtime.LockOSThread()
+	if cpu >= 0 {
+		var set unix.CPUSet
+		set.Set(cpu)
+		unix.SchedSetaffinity(0, &set)
+	}
+	wait := 1000
+	for {
+		n, err := unix.EpollWait(l.epfd, l.events, wait)
+		if err != nil && err != unix.EINTR {
+			logs.Errorf("epoll_wait: %v", err)
+			return
+		}
+		l.tick()
+		for i := 0; i < n; i++ {
+			ev := &l.events[i]
+			fd := int(ev.Fd)
+			if c := l.connOf(fd); c != nil {
+				l.event(c, ev.Events)
+				continue
+			}
+			switch {
+			case fd == l.cache.FD():
+				l.cache.HandleEvents()
+			case fd == l.wake:
+				var b [8]byte
+				unix.Read(l.wake, b[:])
+			default:
+				for _, ln := range l.lns {
+					if ln.fd == fd {
+						l.accept(ln)
+					}
+				}
+			}
+		}
+		l.flushLogs()
+		wait = l.expire(l.now)
+		if wait < 0 || wait > 1000 {
+			wait = 1000 // the Date header and the log clock tick every second
+		}
+		if l.stopping.Load() {
+			if l.drainStep() {
+				l.flushLogs()
+				return
+			}
+			if wait > 100 {
+				wait = 100
+			}
+		}
+	}
+}
+
+func (l *loop) connOf(fd int) *conn {
+	if fd < len(l.conns) {
+		return l.conns[fd]
+	}
+	return nil
+}
+
+// tick advances the loop clock and, once a second, the cached dates.
+func (l *loop) tick() {
+	t := time.Now()
+	l.now = t.UnixMilli()
+	if t.Unix() != l.clock.sec {
+		l.clock.tick(t)
+	}
+}
+
+func (l *loop) flushLogs() {
+	for i := range l.access {
+		l.access[i].Flush()
+	}
+}
+
+// stop asks the loop to close its listeners and finish its connections.
+func (l *loop) stop() {
+	l.stopping.Store(true)
+	var one = [8]byte{1}
+	unix.Write(l.wake, one[:])
+}
+
+// drainStep closes listeners and idle connections; it reports whether the
+// loop has nothing left to do.
+func (l *loop) drainStep() bool {
+	for _, ln := range l.lns {
+		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, ln.fd, nil)
+		unix.Close(ln.fd)
+	}
+	l.lns = nil
+	for _, c := range l.conns {
+		if c != nil && c.idle() {
+			l.close(c)
+		}
+	}
+	return l.sessions == 0
+}
+
+// clock caches what is formatted once per second: the Date header line and
+// the log time stamp.
+type clock struct {
+	sec  int64
+	date []byte // "Date: Mon, 02 Jan 2006 15:04:05 GMT\r\n"
+	log  []byte // "2006-01-02 15:04:05" local time
+}
+
+func (k *clock) tick(t time.Time) {
+	k.sec = t.Unix()
+	k.date = append(k.date[:0], "Date: "...)
+	k.date = http1.AppendHTTPDate(k.date, t)
+	k.date = append(k.date, "\r\n"...)
+	k.log = t.AppendFormat(k.log[:0], "2006-01-02 15:04:05")
+}

@@ -1,0 +1,420 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hetaoc/hetao/runtime/logs"
+	"github.com/hetaoc/hetao/runtime/phash"
+	"github.com/hetaoc/hetao/runtime/static"
+)
+
+// testSite assembles by hand what a generated site would: two websites on
+// one listen, a MIME table and limits.
+type testSite struct {
+	site   *Site
+	inst   *Instance
+	addr   string
+	www    string
+	other  string
+	logDir string
+}
+
+func mimeTable(t testing.TB) *MIMETable {
+	exts := map[string]static.MIME{
+		"html": {Type: "text/html", Compress: true},
+		"txt":  {Type: "text/plain", Compress: true},
+		"css":  {Type: "text/css", Compress: true},
+		"png":  {Type: "image/png"},
+		"bin":  {Type: "application/octet-stream"},
+	}
+	keys := make([]string, 0, len(exts))
+	for k := range exts {
+		keys = append(keys, k)
+	}
+	tab, err := phash.Build(keys, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := make([]static.MIME, len(tab.Keys))
+	for i, k := range tab.Keys {
+		if k != "" {
+			types[i] = exts[k]
+		}
+	}
+	return &MIMETable{Table: tab, Types: types}
+}
+
+func serveStatic(root *static.Root) func(*Ctx) {
+	return func(c *Ctx) { c.Static(root) }
+}
+
+func startTestSite(t testing.TB, tweak func(*Site)) *testSite {
+	t.Helper()
+	dir := t.TempDir()
+	ts := &testSite{www: filepath.Join(dir, "www"), other: filepath.Join(dir, "other"), logDir: filepath.Join(dir, "log")}
+	write := func(path, body string) {
+		p := filepath.Join(path)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(ts.www, "index.html"), "<h1>home</h1>\n")
+	write(filepath.Join(ts.www, "press.html"), strings.Repeat("<p>hetao press page, compressible text.</p>\n", 80))
+	write(filepath.Join(ts.www, "sub", "index.html"), "<h1>sub</h1>\n")
+	write(filepath.Join(ts.www, "a.txt"), "0123456789")
+	write(filepath.Join(ts.www, "noext"), "no extension")
+	write(filepath.Join(ts.other, "index.html"), "<h1>other</h1>\n")
+	write(filepath.Join(dir, "secret.txt"), "secret")
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB: beyond the cache limit
+	write(filepath.Join(ts.www, "big.bin"), string(big))
+	os.Symlink(filepath.Join(dir, "secret.txt"), filepath.Join(ts.www, "escape.txt"))
+
+	index := []string{"/index.html", "/index.htm"}
+	def := &Website{Domain: "", AccessLog: filepath.Join(ts.logDir, "access.log"), Root: &static.Root{Dir: ts.www, Index: index}}
+	def.Serve = serveStatic(def.Root)
+	other := &Website{Domain: "other.example", Root: &static.Root{Dir: ts.other, Index: index}}
+	other.Serve = serveStatic(other.Root)
+	redir := &Website{Domain: "old.example"}
+	redir.Serve = func(c *Ctx) { c.Redirect(301, "new.example") }
+	tab, err := phash.Build([]string{"other.example", "old.example"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites := make([]*Website, len(tab.Keys))
+	for i, k := range tab.Keys {
+		switch k {
+		case "other.example":
+			sites[i] = other
+		case "old.example":
+			sites[i] = redir
+		}
+	}
+	ts.site = &Site{
+		Conf:     "test",
+		Workers:  1,
+		LogLevel: logs.Error,
+		Limits: Limits{
+			MaxSessions: 1000, MaxFileCache: 256 << 10, MaxConnectionsPerIP: -1,
+			MaxHeaders: 32, MaxHeadBytes: 4096, MaxBody: 1 << 20,
+		},
+		TCP:     TCPOptions{NoDelay: true, Linger: -1},
+		HTTP:    HTTPOptions{Compress: true, Timeout: 5, Elapse: 10},
+		Listens: []*Listen{{IP: "127.0.0.1", Port: 0, Hosts: &HostTable{Table: tab, Sites: sites, Default: def}}},
+		MIME:    mimeTable(t),
+	}
+	if tweak != nil {
+		tweak(ts.site)
+	}
+	ts.inst, err = Start(ts.site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.addr = fmt.Sprintf("127.0.0.1:%d", ts.site.Listens[0].Port)
+	t.Cleanup(func() {
+		if !ts.inst.Stop(5 * time.Second) {
+			t.Error("server did not stop")
+		}
+	})
+	return ts
+}
+
+// raw sends request bytes on a new connection and returns everything the
+// server sends until it closes or goes quiet.
+func raw(t testing.TB, addr, req string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte(req))
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	var out bytes.Buffer
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := c.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			break
+		}
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	}
+	return out.String()
+}
+
+func get(t testing.TB, url string, hdr ...string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			req.Host = hdr[i+1]
+			continue
+		}
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp
+}
+
+func body(r *http.Response) string {
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}
+
+func TestStaticBasics(t *testing.T) {
+	ts := startTestSite(t, nil)
+	base := "http://" + ts.addr
+	cases := []struct {
+		path, host string
+		status     int
+		want       string
+		ctype      string
+	}{
+		{"/", "", 200, "<h1>home</h1>\n", "text/html"},
+		{"/index.html", "", 200, "<h1>home</h1>\n", "text/html"},
+		{"/sub/", "", 200, "<h1>sub</h1>\n", "text/html"},
+		{"/a.txt?v=1", "", 200, "0123456789", "text/plain"},
+		{"/noext", "", 200, "no extension", "application/octet-stream"},
+		{"/missing.html", "", 404, "", "text/html"},
+		{"/", "other.example", 200, "<h1>other</h1>\n", "text/html"},
+		{"/", "OTHER.example:8080", 200, "<h1>other</h1>\n", "text/html"},
+		{"/", "unknown.example", 200, "<h1>home</h1>\n", "text/html"},
+		{"/escape.txt", "", 403, "", "text/html"},
+		{"/%2e%2e/secret.txt", "", 400, "", "text/html"},
+		{"/sub/%2e%2e/a.txt", "", 200, "0123456789", "text/plain"},
+	}
+	for _, tc := range cases {
+		r := get(t, base+tc.path, "Host", tc.host)
+		b := body(r)
+		if r.StatusCode != tc.status || (tc.want != "" && b != tc.want) {
+			t.Errorf("GET %s (Host %q) = %d %q, want %d %q", tc.path, tc.host, r.StatusCode, b, tc.status, tc.want)
+		}
+		if ct := r.Header.Get("Content-Type"); ct != tc.ctype {
+			t.Errorf("GET %s: Content-Type %q, want %q", tc.path, ct, tc.ctype)
+		}
+		if r.Header.Get("Date") == "" || r.Header.Get("Server") == "" {
+			t.Errorf("GET %s: no Date or Server", tc.path)
+		}
+	}
+}
+
+func TestDirectoryRedirectAndRedirectSite(t *testing.T) {
+	ts := startTestSite(t, nil)
+	r := get(t, "http://"+ts.addr+"/sub?x=1")
+	if r.StatusCode != 301 || r.Header.Get("Location") != "/sub/?x=1" {
+		t.Errorf("dir without slash: %d Location %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	r = get(t, "http://"+ts.addr+"/a/b?c=d", "Host", "old.example")
+	if r.StatusCode != 301 || r.Header.Get("Location") != "http://new.example/a/b?c=d" {
+		t.Errorf("redirect: %d Location %q", r.StatusCode, r.Header.Get("Location"))
+	}
+}
+
+func TestCompressionAndValidators(t *testing.T) {
+	ts := startTestSite(t, nil)
+	url := "http://" + ts.addr + "/press.html"
+	plain := get(t, url)
+	want := body(plain)
+	gz := get(t, url, "Accept-Encoding", "gzip, deflate")
+	if gz.Header.Get("Content-Encoding") != "gzip" || gz.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("gzip: headers %v", gz.Header)
+	}
+	zr, err := gzip.NewReader(gz.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(zr)
+	if string(got) != want {
+		t.Fatal("gzip body does not inflate to the file")
+	}
+	if r := get(t, url, "Accept-Encoding", "gzip;q=0, deflate"); r.Header.Get("Content-Encoding") != "deflate" {
+		t.Errorf("gzip;q=0, deflate gave %q", r.Header.Get("Content-Encoding"))
+	}
+	if r := get(t, url, "Accept-Encoding", "gzip;q=0"); r.Header.Get("Content-Encoding") != "" {
+		t.Errorf("gzip;q=0 gave %q", r.Header.Get("Content-Encoding"))
+	}
+	etag, lm := plain.Header.Get("ETag"), plain.Header.Get("Last-Modified")
+	if r := get(t, url, "If-None-Match", etag); r.StatusCode != 304 || body(r) != "" {
+		t.Errorf("If-None-Match: %d", r.StatusCode)
+	}
+	if r := get(t, url, "If-Modified-Since", lm); r.StatusCode != 304 {
+		t.Errorf("If-Modified-Since: %d", r.StatusCode)
+	}
+	if r := get(t, url, "Range", "bytes=0-9"); r.StatusCode != 206 || body(r) != want[:10] || r.Header.Get("Content-Range") != fmt.Sprintf("bytes 0-9/%d", len(want)) {
+		t.Errorf("Range: %d %q", r.StatusCode, r.Header.Get("Content-Range"))
+	}
+	if r := get(t, url, "Range", "bytes=999999-"); r.StatusCode != 416 {
+		t.Errorf("unsatisfiable Range: %d", r.StatusCode)
+	}
+}
+
+func TestBigFileSendfile(t *testing.T) {
+	ts := startTestSite(t, nil)
+	r := get(t, "http://"+ts.addr+"/big.bin")
+	want, _ := os.ReadFile(filepath.Join(ts.www, "big.bin"))
+	if r.StatusCode != 200 || body(r) != string(want) {
+		t.Fatalf("big file: %d, %d bytes", r.StatusCode, r.ContentLength)
+	}
+	r = get(t, "http://"+ts.addr+"/big.bin", "Range", "bytes=1000-1999")
+	if r.StatusCode != 206 || body(r) != string(want[1000:2000]) {
+		t.Fatalf("big file range: %d", r.StatusCode)
+	}
+}
+
+func TestFileChangeSeenAtNextRequest(t *testing.T) {
+	ts := startTestSite(t, nil)
+	url := "http://" + ts.addr + "/a.txt"
+	if b := body(get(t, url)); b != "0123456789" {
+		t.Fatalf("first: %q", b)
+	}
+	os.WriteFile(filepath.Join(ts.www, "a.txt"), []byte("changed"), 0o644)
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		b := body(get(t, url))
+		if b == "changed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %q after the file changed", b)
+		}
+		time.Sleep(5 * time.Millisecond) // inotify delivers asynchronously
+	}
+	os.Remove(filepath.Join(ts.www, "a.txt"))
+	deadline = time.Now().Add(2 * time.Second)
+	for get(t, url).StatusCode != 404 {
+		if time.Now().After(deadline) {
+			t.Fatal("deleted file still served")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestPipeliningAndSplitRequests(t *testing.T) {
+	ts := startTestSite(t, nil)
+	req := "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+	out := raw(t, ts.addr, req+req+"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if n := strings.Count(out, "HTTP/1.1 200 OK"); n != 3 {
+		t.Fatalf("pipelined: %d responses:\n%s", n, out)
+	}
+	if !strings.HasSuffix(out, "<h1>home</h1>\n") {
+		t.Errorf("responses out of order:\n%s", out)
+	}
+	// One byte at a time.
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range req {
+		c.Write([]byte{req[i]})
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("byte by byte: %v %v", resp, err)
+	}
+}
+
+func TestProtocolErrors(t *testing.T) {
+	ts := startTestSite(t, nil)
+	cases := []struct{ req, status string }{
+		{"GET / HTTP/1.1\r\n\r\n", "400"},                                                           // no Host
+		{"GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505"},                                                // version
+		{"GET /" + strings.Repeat("a", 5000) + " HTTP/1.1\r\nHost: x\r\n\r\n", "414"},               // URI
+		{"GET / HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("b", 5000) + "\r\n\r\n", "431"},       // head size
+		{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", "400"}, // smuggling
+		{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", "413"},
+		{"GARBAGE\r\n\r\n", "400"},
+		{"DELETE /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", "405"},
+	}
+	for _, tc := range cases {
+		out := raw(t, ts.addr, tc.req)
+		if !strings.HasPrefix(out, "HTTP/1.1 "+tc.status) {
+			t.Errorf("%.40q: got %.60q, want %s", tc.req, out, tc.status)
+		}
+	}
+	out := raw(t, ts.addr, "DELETE /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.Contains(out, "Allow: GET, HEAD\r\n") {
+		t.Errorf("405 without Allow:\n%s", out)
+	}
+	// A body on a refused request is discarded; the next request is answered.
+	out = raw(t, ts.addr, "POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.HasPrefix(out, "HTTP/1.1 405") || !strings.HasSuffix(out, "0123456789") {
+		t.Errorf("body not discarded:\n%s", out)
+	}
+	out = raw(t, ts.addr, "POST /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.HasPrefix(out, "HTTP/1.1 405") || !strings.HasSuffix(out, "0123456789") {
+		t.Errorf("chunked body not discarded:\n%s", out)
+	}
+	// HEAD: headers only.
+	out = raw(t, ts.addr, "HEAD /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.Contains(out, "Content-Length: 10\r\n") || !strings.HasSuffix(out, "\r\n\r\n") {
+		t.Errorf("HEAD:\n%s", out)
+	}
+}
+
+func TestKeepAliveRules(t *testing.T) {
+	ts := startTestSite(t, nil)
+	out := raw(t, ts.addr, "GET /a.txt HTTP/1.0\r\n\r\n")
+	if !strings.Contains(out, "Connection: close\r\n") {
+		t.Errorf("1.0 without keep-alive should close:\n%s", out)
+	}
+	out = raw(t, ts.addr, "GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /a.txt HTTP/1.0\r\n\r\n")
+	if strings.Count(out, "200 OK") != 2 || !strings.Contains(out, "Connection: keep-alive\r\n") {
+		t.Errorf("1.0 keep-alive:\n%s", out)
+	}
+}
+
+func TestAccessLog(t *testing.T) {
+	ts := startTestSite(t, nil)
+	get(t, "http://"+ts.addr+"/a.txt?q=1", "User-Agent", "probe/1.0 (x)")
+	ts.inst.Stop(5 * time.Second)
+	b, err := os.ReadFile(filepath.Join(ts.logDir, "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := string(b)
+	for _, want := range []string{" - 127.0.0.1(probe/1.0) - 127.0.0.1:", `"GET /a.txt?q=1 HTTP/1.1" 200 10`} {
+		if !strings.Contains(line, want) {
+			t.Errorf("access log %q lacks %q", line, want)
+		}
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	ts := startTestSite(t, func(s *Site) { s.HTTP.Timeout = 1 })
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	n, err := c.Read(make([]byte, 1))
+	if err == nil || n != 0 {
+		t.Fatalf("read %d %v", n, err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond || d > 3*time.Second {
+		t.Errorf("idle connection closed after %v, want about 1s", d)
+	}
+}

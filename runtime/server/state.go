@@ -1,0 +1,175 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hetaoc/hetao/runtime/http1"
+	"github.com/hetaoc/hetao/runtime/logs"
+	"github.com/hetaoc/hetao/runtime/static"
+)
+
+// runtimeState is what a site becomes when it starts: paths expanded, files
+// opened, limits converted. It is shared read-only by the loops.
+type runtimeState struct {
+	site     *Site
+	websites []*Website
+	roots    []*static.Root
+	limits   http1.Limits
+	timeout  int64 // ms
+	elapse   int64 // ms
+	mimeOf   func(ext []byte) *static.MIME
+	pages    map[int][]byte
+	logOnce  sync.Map
+}
+
+// prepare resolves everything dynamic about a site: $VAR$ paths, logs,
+// document roots and error pages.
+func prepare(site *Site) (*runtimeState, error) {
+	rt := &runtimeState{
+		site:    site,
+		timeout: int64(max(site.HTTP.Timeout, 1)) * 1000,
+		elapse:  int64(max(site.HTTP.Elapse, 1)) * 1000,
+		limits: http1.Limits{
+			MaxHeaders:   site.Limits.MaxHeaders,
+			MaxHeadBytes: site.Limits.MaxHeadBytes,
+			MaxBody:      site.Limits.MaxBody,
+		},
+		mimeOf: site.MIME.mime,
+		pages:  make(map[int][]byte),
+	}
+	errLog, err := Expand(site.ErrorLog)
+	if err != nil {
+		return nil, fmt.Errorf("error_log: %w", err)
+	}
+	if err := logs.Setup(errLog, site.LogLevel); err != nil {
+		return nil, fmt.Errorf("error_log: %w", err)
+	}
+	logFiles := map[string]*logs.File{}
+	seen := map[*Website]bool{}
+	rootSeen := map[*static.Root]bool{}
+	for _, ln := range site.Listens {
+		if ln.Hosts == nil {
+			continue
+		}
+		sites := append([]*Website{ln.Hosts.Default}, ln.Hosts.Sites...)
+		for _, w := range sites {
+			if w == nil || seen[w] {
+				continue
+			}
+			seen[w] = true
+			w.id = len(rt.websites)
+			rt.websites = append(rt.websites, w)
+			if w.AccessLog != "" {
+				path, err := Expand(w.AccessLog)
+				if err != nil {
+					return nil, fmt.Errorf("website %q access_log: %w", w.Domain, err)
+				}
+				if logFiles[path] == nil {
+					if logFiles[path], err = logs.OpenFile(path); err != nil {
+						return nil, fmt.Errorf("website %q access_log: %w", w.Domain, err)
+					}
+				}
+				w.log = logFiles[path]
+			}
+			if w.Root != nil && !rootSeen[w.Root] {
+				rootSeen[w.Root] = true
+				if err := rt.openRoot(w.Root); err != nil {
+					return nil, fmt.Errorf("website %q: %w", w.Domain, err)
+				}
+			}
+		}
+	}
+	for _, p := range site.ErrorPages {
+		path, err := Expand(p.File)
+		if err != nil {
+			return nil, fmt.Errorf("error_page_%d: %w", p.Code, err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("error_page_%d: %w", p.Code, err)
+		}
+		rt.pages[p.Code] = b
+	}
+	return rt, nil
+}
+
+// openRoot opens a document root; generated code may declare more roots
+// than websites (locations), and each is opened once.
+func (rt *runtimeState) openRoot(r *static.Root) error {
+	dir, err := Expand(r.Dir)
+	if err != nil {
+		return fmt.Errorf("wwwroot: %w", err)
+	}
+	if err := r.Open(dir, len(rt.roots)); err != nil {
+		return err
+	}
+	rt.roots = append(rt.roots, r)
+	return nil
+}
+
+// errorPage returns the body for an error status: the configured page, or
+// a small default one.
+func (rt *runtimeState) errorPage(code int) []byte {
+	if b, ok := rt.pages[code]; ok {
+		return b
+	}
+	if b, ok := defaultPages[code]; ok {
+		return b
+	}
+	return defaultPage(code)
+}
+
+var defaultPages = func() map[int][]byte {
+	m := map[int][]byte{}
+	for _, c := range []int{301, 302, 303, 307, 308, 400, 401, 403, 404, 405, 408, 413, 414, 416, 421, 431, 500, 501, 502, 503, 504, 505} {
+		m[c] = defaultPage(c)
+	}
+	return m
+}()
+
+func defaultPage(code int) []byte {
+	t := strconv.Itoa(code) + " " + http1.StatusText(code)
+	return []byte("<html>\r\n<head><title>" + t + "</title></head>\r\n<body>\r\n<center><h1>" + t +
+		"</h1></center>\r\n<hr><center>hetao</center>\r\n</body>\r\n</html>\r\n")
+}
+
+// logErrorOnce logs a message once per process, for conditions that would
+// otherwise repeat on every event.
+func (rt *runtimeState) logErrorOnce(format string, args ...any) {
+	if _, dup := rt.logOnce.LoadOrStore(format, true); !dup {
+		logs.Errorf(format, args...)
+	}
+}
+
+// Expand replaces each $NAME$ in s with the environment variable NAME. An
+// unset variable is an error; a "$" without a closing "$" stays as it is.
+func Expand(s string) (string, error) {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '$')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i+1:], '$')
+		if j < 0 {
+			break
+		}
+		name := s[i+1 : i+1+j]
+		if name == "" {
+			return "", fmt.Errorf("empty variable name \"$$\" in %q", s)
+		}
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			return "", fmt.Errorf("environment variable %s is not set", name)
+		}
+		b.WriteString(s[:i])
+		b.WriteString(v)
+		s = s[i+2+j:]
+	}
+	b.WriteString(s)
+	return b.String(), nil
+}

@@ -1,0 +1,162 @@
+package static
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zlib"
+)
+
+// Encoding is a content coding the cache can serve.
+type Encoding uint8
+
+const (
+	Identity Encoding = iota
+	Gzip
+	Deflate // the zlib format, as HTTP's "deflate" means
+	numEncodings
+)
+
+// Entry is a file held in memory with its compressed variants and the
+// header lines that describe each. An Entry is immutable once built and
+// shared with responses still being written, so dropping it from the cache
+// never disturbs a send in progress.
+type Entry struct {
+	Size    int64
+	ModTime time.Time
+	MIME    *MIME
+
+	body [numEncodings][]byte // [Identity] always set; others built on first use
+	hdr  [numEncodings][]byte // header lines for each variant (no status, no Date)
+	done [numEncodings]bool   // variant attempted (it may not pay off: then nil)
+	etag [numEncodings]string // strong validator of each variant, quoted
+}
+
+// Body returns the bytes of variant e, or nil when e is not worth serving
+// (the file does not compress).
+func (en *Entry) Body(e Encoding) []byte { return en.body[e] }
+
+// Header returns the header lines of variant e, each ending in CRLF.
+func (en *Entry) Header(e Encoding) []byte { return en.hdr[e] }
+
+// ETag returns the entity tag of variant e, quoted. Each variant has its
+// own strong tag: the identity one with "-gzip" or "-deflate" appended.
+func (en *Entry) ETag(e Encoding) string { return en.etag[e] }
+
+// Variant picks the encoding to send when the client accepts gzip and/or
+// deflate and compression is allowed; it builds that variant the first
+// time it is asked for.
+func (en *Entry) Variant(gzipOK, deflateOK bool) Encoding {
+	if en.MIME == nil || !en.MIME.Compress {
+		return Identity
+	}
+	if gzipOK && en.variant(Gzip) {
+		return Gzip
+	}
+	if deflateOK && en.variant(Deflate) {
+		return Deflate
+	}
+	return Identity
+}
+
+func (en *Entry) variant(e Encoding) bool {
+	if !en.done[e] {
+		en.done[e] = true
+		if z := compress(en.body[Identity], e); len(z) < len(en.body[Identity]) {
+			en.body[e] = z
+			en.hdr[e] = en.header(e)
+		}
+	}
+	return en.body[e] != nil
+}
+
+// compress returns data in coding e at the best compression: it runs once
+// per file version, and the result is served many times.
+func compress(data []byte, e Encoding) []byte {
+	var b bytes.Buffer
+	b.Grow(len(data)/2 + 64)
+	switch e {
+	case Gzip:
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		w.Write(data)
+		w.Close()
+	case Deflate:
+		w, _ := zlib.NewWriterLevel(&b, flate.BestCompression)
+		w.Write(data)
+		w.Close()
+	}
+	return b.Bytes()
+}
+
+// newEntry builds the entry of a file read whole.
+func newEntry(body []byte, mod time.Time, mime *MIME) *Entry {
+	en := &Entry{Size: int64(len(body)), ModTime: mod, MIME: mime}
+	en.body[Identity] = body
+	en.done[Identity] = true
+	tag := ETag(mod, int64(len(body)))
+	en.etag = [numEncodings]string{tag, tag[:len(tag)-1] + `-gzip"`, tag[:len(tag)-1] + `-deflate"`}
+	en.hdr[Identity] = en.header(Identity)
+	return en
+}
+
+// ETag is the strong validator of a file version, nginx style:
+// "<mtime hex>-<size hex>".
+func ETag(mod time.Time, size int64) string {
+	return `"` + strconv.FormatInt(mod.Unix(), 16) + "-" + strconv.FormatInt(size, 16) + `"`
+}
+
+func (en *Entry) header(e Encoding) []byte {
+	return AppendHeader(nil, en.MIME, int64(len(en.body[e])), en.ModTime, en.ETag(e), e)
+}
+
+// AppendHeader appends the representation header lines of a file response:
+// Content-Type, Content-Length, Last-Modified, ETag, Accept-Ranges (identity
+// only), Vary (when the type is compressible) and Content-Encoding.
+func AppendHeader(dst []byte, mime *MIME, length int64, mod time.Time, etag string, e Encoding) []byte {
+	dst = append(dst, "Content-Type: "...)
+	if mime != nil {
+		dst = append(dst, mime.Type...)
+	} else {
+		dst = append(dst, "application/octet-stream"...)
+	}
+	dst = append(dst, "\r\nContent-Length: "...)
+	dst = strconv.AppendInt(dst, length, 10)
+	dst = append(dst, "\r\nLast-Modified: "...)
+	dst = mod.UTC().AppendFormat(dst, "Mon, 02 Jan 2006 15:04:05 GMT")
+	dst = append(dst, "\r\nETag: "...)
+	dst = append(dst, etag...)
+	dst = append(dst, "\r\n"...)
+	switch e {
+	case Identity:
+		dst = append(dst, "Accept-Ranges: bytes\r\n"...)
+	case Gzip:
+		dst = append(dst, "Content-Encoding: gzip\r\n"...)
+	case Deflate:
+		dst = append(dst, "Content-Encoding: deflate\r\n"...)
+	}
+	if mime != nil && mime.Compress {
+		dst = append(dst, "Vary: Accept-Encoding\r\n"...)
+	}
+	return dst
+}
+
+// Ext returns the extension of the last path element (without the dot),
+// or nil when it has none.
+func Ext(path []byte) []byte {
+	for i := len(path) - 1; i >= 0 && path[i] != '/'; i-- {
+		if path[i] == '.' {
+			return path[i+1:]
+		}
+	}
+	return nil
+}
+
+// dirOf returns the directory part of a cleaned path, with its slash:
+// "/a/b.html" → "/a/", "/a/" → "/a/".
+func dirOf(path string) string {
+	return path[:strings.LastIndexByte(path, '/')+1]
+}

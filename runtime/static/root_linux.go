@@ -1,0 +1,47 @@
+package static
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Open makes r ready to serve from dir (already $VAR$-expanded): it opens
+// the directory once, and every later lookup is an openat2 beneath it with
+// RESOLVE_BENEATH, so neither ".." nor a symlink can lead out of the root.
+func (r *Root) Open(dir string, id int) error {
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open wwwroot", Path: dir, Err: err}
+	}
+	if r.fd > 0 {
+		unix.Close(r.fd)
+	}
+	r.dir, r.fd, r.id = dir, fd, id
+	return nil
+}
+
+// Path is the root directory as opened.
+func (r *Root) Path() string { return r.dir }
+
+var errNotRegular = errors.New("not a regular file")
+
+// openBeneath opens name (relative, no leading slash; "" is the root itself)
+// for reading, refusing any resolution that leaves the root.
+func (r *Root) openBeneath(name string) (int, error) {
+	if name == "" {
+		name = "."
+	}
+	how := unix.OpenHow{
+		Flags:   unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NONBLOCK,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS,
+	}
+	for {
+		fd, err := unix.Openat2(r.fd, name, &how)
+		if err == unix.EINTR {
+			continue
+		}
+		return fd, err
+	}
+}

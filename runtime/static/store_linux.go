@@ -1,0 +1,305 @@
+package static
+
+import (
+	"os"
+	"strings"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Cache is one worker's file cache: files up to a size limit held in
+// memory, keyed by their cleaned request path per root, and dropped the
+// moment inotify reports a change in their directory. It is owned by one
+// event loop and is not safe for concurrent use.
+type Cache struct {
+	maxFile int64
+	roots   map[int]map[string]*Entry // Root.id → path → entry
+	ino     int                       // inotify descriptor, non-blocking
+	dirs    map[int32][]watchedDir    // watch descriptor → directories it stands for
+	watched map[watchedDir]int32
+	evbuf   []byte
+}
+
+type watchedDir struct {
+	root int
+	dir  string // "/", "/a/", …
+}
+
+const watchMask = unix.IN_MODIFY | unix.IN_ATTRIB | unix.IN_CLOSE_WRITE |
+	unix.IN_MOVED_FROM | unix.IN_MOVED_TO | unix.IN_CREATE | unix.IN_DELETE |
+	unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_ONLYDIR
+
+// NewCache makes a cache for files of at most maxFile bytes (0 caches
+// nothing) with its own inotify descriptor.
+func NewCache(maxFile int64) (*Cache, error) {
+	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("inotify_init1", err)
+	}
+	return &Cache{
+		maxFile: maxFile,
+		roots:   make(map[int]map[string]*Entry),
+		ino:     fd,
+		dirs:    make(map[int32][]watchedDir),
+		watched: make(map[watchedDir]int32),
+		evbuf:   make([]byte, 16<<10),
+	}, nil
+}
+
+// FD is the inotify descriptor for the owner's epoll set; call
+// HandleEvents when it is readable.
+func (c *Cache) FD() int { return c.ino }
+
+// Close releases the inotify descriptor.
+func (c *Cache) Close() error { return unix.Close(c.ino) }
+
+// Len is the number of cached paths.
+func (c *Cache) Len() int {
+	n := 0
+	for _, m := range c.roots {
+		n += len(m)
+	}
+	return n
+}
+
+// Lookup returns the cached entry for a cleaned path, or nil. It does not
+// allocate.
+func (c *Cache) Lookup(root *Root, path []byte) *Entry {
+	return c.roots[root.id][string(path)]
+}
+
+func (c *Cache) store(root *Root, key string, en *Entry) {
+	m := c.roots[root.id]
+	if m == nil {
+		m = make(map[string]*Entry)
+		c.roots[root.id] = m
+	}
+	m[key] = en
+}
+
+// watch makes sure changes in directory dir of root are reported. It must
+// be called before the file is read, so no change can slip between.
+func (c *Cache) watch(root *Root, dir string) bool {
+	wk := watchedDir{root.id, dir}
+	if _, ok := c.watched[wk]; ok {
+		return true
+	}
+	wd, err := unix.InotifyAddWatch(c.ino, root.dir+dir, watchMask)
+	if err != nil {
+		return false // out of watches, say: serve without caching
+	}
+	c.watched[wk] = int32(wd)
+	c.dirs[int32(wd)] = append(c.dirs[int32(wd)], wk)
+	return true
+}
+
+// HandleEvents reads every pending inotify event and drops what it touches.
+func (c *Cache) HandleEvents() {
+	for {
+		n, err := unix.Read(c.ino, c.evbuf)
+		if err == unix.EINTR {
+			continue
+		}
+		if n <= 0 || err != nil {
+			return
+		}
+		for off := 0; off+unix.SizeofInotifyEvent <= n; {
+			ev := (*unix.InotifyEvent)(unsafe.Pointer(&c.evbuf[off]))
+			name := c.evbuf[off+unix.SizeofInotifyEvent : off+unix.SizeofInotifyEvent+int(ev.Len)]
+			if i := indexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			c.event(ev.Wd, ev.Mask, string(name))
+			off += unix.SizeofInotifyEvent + int(ev.Len)
+		}
+	}
+}
+
+func (c *Cache) event(wd int32, mask uint32, name string) {
+	if mask&unix.IN_Q_OVERFLOW != 0 {
+		clear(c.roots)
+		return
+	}
+	for _, w := range c.dirs[wd] {
+		m := c.roots[w.root]
+		switch {
+		case mask&(unix.IN_DELETE_SELF|unix.IN_MOVE_SELF|unix.IN_IGNORED|unix.IN_UNMOUNT) != 0:
+			dropPrefix(m, w.dir)
+		case name != "":
+			delete(m, w.dir+name)
+			delete(m, w.dir) // the directory's index may have changed
+			if mask&unix.IN_ISDIR != 0 || strings.IndexByte(name, '/') < 0 {
+				dropPrefix(m, w.dir+name+"/")
+			}
+		}
+	}
+	if mask&unix.IN_IGNORED != 0 {
+		for _, w := range c.dirs[wd] {
+			delete(c.watched, w)
+		}
+		delete(c.dirs, wd)
+	}
+}
+
+func dropPrefix(m map[string]*Entry, prefix string) {
+	for k := range m {
+		if strings.HasPrefix(k, prefix) {
+			delete(m, k)
+		}
+	}
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// Result is what Resolve found for a path.
+type Result struct {
+	Status int    // 200; 301 (a directory asked for without its slash); 403; 404
+	Entry  *Entry // the file, cached, when Status is 200 and it fits the cache
+	File   int    // otherwise, when Status is 200, an open descriptor the caller closes
+	Size   int64
+	Mod    time.Time
+	MIME   *MIME
+}
+
+// Resolve finds the file for a cleaned path (leading "/", no dot segments),
+// trying the root's index files for a directory, and caches it when it is
+// small enough. mimeOf maps an extension to its type (nil: unknown).
+func (c *Cache) Resolve(root *Root, path []byte, mimeOf func(ext []byte) *MIME) Result {
+	key := string(path)
+	if key[len(key)-1] == '/' {
+		return c.index(root, key, mimeOf)
+	}
+	fd, st, status := open(root, key)
+	if status != 200 {
+		return Result{Status: status, File: -1}
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		unix.Close(fd)
+		return Result{Status: 301, File: -1}
+	}
+	return c.load(root, key, key, fd, &st, mimeOf)
+}
+
+func (c *Cache) index(root *Root, dir string, mimeOf func(ext []byte) *MIME) Result {
+	fd, st, status := open(root, dir)
+	if status != 200 {
+		return Result{Status: status, File: -1}
+	}
+	unix.Close(fd)
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return Result{Status: 404, File: -1} // "/file.html/"
+	}
+	for _, idx := range root.Index {
+		file := dir + strings.TrimPrefix(idx, "/")
+		fd, st, status := open(root, file)
+		if status != 200 {
+			continue
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFREG {
+			unix.Close(fd)
+			continue
+		}
+		return c.load(root, dir, file, fd, &st, mimeOf)
+	}
+	return Result{Status: 404, File: -1}
+}
+
+// open opens a cleaned path beneath root and stats it.
+func open(root *Root, path string) (int, unix.Stat_t, int) {
+	var st unix.Stat_t
+	fd, err := root.openBeneath(path[1:])
+	if err != nil {
+		return -1, st, errStatus(err)
+	}
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return -1, st, 500
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG, unix.S_IFDIR:
+		return fd, st, 200
+	}
+	unix.Close(fd)
+	return -1, st, 403
+}
+
+func errStatus(err error) int {
+	switch err {
+	case unix.ENOENT, unix.ENOTDIR, unix.ENAMETOOLONG:
+		return 404
+	case unix.EACCES, unix.EPERM, unix.EXDEV, unix.ELOOP:
+		return 403 // EXDEV: the path tried to leave the root
+	}
+	return 500
+}
+
+// load serves the regular file open at fd, found for key; file is its own
+// path (differs from key for an index file).
+func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mimeOf func(ext []byte) *MIME) Result {
+	res := Result{Status: 200, File: -1, Size: st.Size, Mod: time.Unix(st.Mtim.Unix()), MIME: mimeOf([]byte(Ext([]byte(file))))}
+	if st.Size > c.maxFile || c.maxFile <= 0 {
+		res.File = fd
+		return res
+	}
+	// Watch before reading, so a change after the read is seen; what was
+	// read before the watch existed is read again below.
+	cacheable := c.watch(root, dirOf(file)) && (key == file || c.watch(root, dirOf(key)))
+	if cacheable {
+		unix.Close(fd)
+		var status int
+		if fd, *st, status = open(root, file); status != 200 || st.Mode&unix.S_IFMT != unix.S_IFREG {
+			if status == 200 {
+				unix.Close(fd)
+				status = 404
+			}
+			return Result{Status: status, File: -1}
+		}
+		res.Size, res.Mod = st.Size, time.Unix(st.Mtim.Unix())
+		if st.Size > c.maxFile {
+			res.File = fd
+			return res
+		}
+	}
+	body, err := readAll(fd, st.Size)
+	unix.Close(fd)
+	if err != nil {
+		return Result{Status: 500, File: -1}
+	}
+	res.Size = int64(len(body))
+	res.Entry = newEntry(body, res.Mod, res.MIME)
+	if cacheable {
+		c.store(root, key, res.Entry)
+		if key != file {
+			c.store(root, file, res.Entry)
+		}
+	}
+	return res
+}
+
+func readAll(fd int, size int64) ([]byte, error) {
+	buf := make([]byte, size)
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Pread(fd, buf[n:], int64(n))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, os.NewSyscallError("pread", err)
+		}
+		if m == 0 {
+			break // truncated while we read: serve what is there
+		}
+		n += m
+	}
+	return buf[:n], nil
+}
