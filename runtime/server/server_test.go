@@ -338,10 +338,10 @@ func TestPipeliningAndSplitRequests(t *testing.T) {
 func TestProtocolErrors(t *testing.T) {
 	ts := startTestSite(t, nil)
 	cases := []struct{ req, status string }{
-		{"GET / HTTP/1.1\r\n\r\n", "400"},                                                           // no Host
-		{"GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505"},                                                // version
-		{"GET /" + strings.Repeat("a", 5000) + " HTTP/1.1\r\nHost: x\r\n\r\n", "414"},               // URI
-		{"GET / HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("b", 5000) + "\r\n\r\n", "431"},       // head size
+		{"GET / HTTP/1.1\r\n\r\n", "400"},                                                                // no Host
+		{"GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505"},                                                     // version
+		{"GET /" + strings.Repeat("a", 5000) + " HTTP/1.1\r\nHost: x\r\n\r\n", "414"},                    // URI
+		{"GET / HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("b", 5000) + "\r\n\r\n", "431"},             // head size
 		{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", "400"}, // smuggling
 		{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", "413"},
 		{"GARBAGE\r\n\r\n", "400"},
