@@ -1,7 +1,149 @@
 package cli
 
-import "io"
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
 
-func runBuild(args []string, stdout, stderr io.Writer) int { panic("TODO") }
+	"github.com/hetaoc/hetao/compiler"
+	"github.com/hetaoc/hetao/gen"
+)
 
-func runGen(args []string, stdout, stderr io.Writer) int { panic("TODO") }
+const buildUsage = `usage: hetaoc build [--no-fs] hetao.conf [-o site]
+
+Checks the configuration, generates the site's Go source and compiles it
+with the go command on PATH into one binary (default ./site).
+  -o FILE    the binary to write
+  --no-fs    do not look at the file system while checking (wwwroot, error pages, certificates)
+`
+
+const genUsage = `usage: hetaoc gen [--no-fs] [--main-only] hetao.conf -d DIR
+
+Writes the generated Go module of the site to DIR, to read or to build by
+hand (cd DIR && go build -trimpath -o site .).
+  -d DIR       where to write (created if needed; generated files are overwritten)
+  --main-only  write only the generated package main files, not go.mod and runtime/
+  --no-fs      do not look at the file system while checking
+`
+
+// runBuild is `hetaoc build [--no-fs] hetao.conf -o site`.
+func runBuild(args []string, stdout, stderr io.Writer) int {
+	a, code := parseArgs(args, map[string]*string{"o": new(string)}, map[string]*bool{"no-fs": new(bool)}, buildUsage, stdout, stderr)
+	if a == nil {
+		return code
+	}
+	out := *a.values["o"]
+	if out == "" {
+		out = "site"
+	}
+	cfg, ok := load(a.file, *a.flags["no-fs"], stderr)
+	if !ok {
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := gen.Build(ctx, cfg, out, gen.Options{}); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// runGen is `hetaoc gen [--no-fs] [--main-only] hetao.conf -d DIR`.
+// The hidden --mini generates minihetao's main (server.MainMini).
+func runGen(args []string, stdout, stderr io.Writer) int {
+	a, code := parseArgs(args,
+		map[string]*string{"d": new(string)},
+		map[string]*bool{"no-fs": new(bool), "main-only": new(bool), "mini": new(bool)},
+		genUsage, stdout, stderr)
+	if a == nil {
+		return code
+	}
+	dir := *a.values["d"]
+	if dir == "" {
+		fmt.Fprintf(stderr, "hetaoc gen: missing -d DIR\n%s", genUsage)
+		return 2
+	}
+	cfg, ok := load(a.file, *a.flags["no-fs"], stderr)
+	if !ok {
+		return 1
+	}
+	files, err := gen.Generate(cfg, gen.Options{Mini: *a.flags["mini"]})
+	if err == nil {
+		if *a.flags["main-only"] {
+			err = gen.WriteFiles(dir, files)
+		} else {
+			err = gen.WriteModule(dir, files)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// load checks a configuration as `hetaoc check` does, printing every
+// diagnostic, and reports whether it is free of errors.
+func load(file string, noFS bool, stderr io.Writer) (*compiler.Config, bool) {
+	cfg, diags := compiler.Load(file, compiler.Options{NoFS: noFS, Getenv: os.LookupEnv})
+	for _, d := range diags {
+		fmt.Fprintln(stderr, d.String())
+	}
+	return cfg, cfg != nil && !compiler.HasErrors(diags)
+}
+
+// cmdArgs are a subcommand's parsed arguments: one file, flags before or
+// after it.
+type cmdArgs struct {
+	file   string
+	values map[string]*string
+	flags  map[string]*bool
+}
+
+// parseArgs parses "-name value", "-name=value", "--name" and one
+// positional file, in any order. It returns nil and the exit code when the
+// command should stop (help: 0, bad usage: 2).
+func parseArgs(args []string, values map[string]*string, flags map[string]*bool, usage string, stdout, stderr io.Writer) (*cmdArgs, int) {
+	a := &cmdArgs{values: values, flags: flags}
+	bad := func(format string, v ...any) (*cmdArgs, int) {
+		fmt.Fprintf(stderr, "hetaoc: "+format+"\n%s", append(v, usage)...)
+		return nil, 2
+	}
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "-" || !strings.HasPrefix(arg, "-") {
+			if a.file != "" {
+				return bad("more than one configuration file: %q and %q", a.file, arg)
+			}
+			a.file = arg
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		switch {
+		case name == "h" || name == "help":
+			fmt.Fprint(stdout, usage)
+			return nil, 0
+		case values[name] != nil:
+			if !hasValue {
+				if i+1 == len(args) {
+					return bad("flag %s needs a value", arg)
+				}
+				i++
+				value = args[i]
+			}
+			*values[name] = value
+		case flags[name] != nil && !hasValue:
+			*flags[name] = true
+		default:
+			return bad("unknown flag %s", arg)
+		}
+	}
+	if a.file == "" {
+		return bad("missing the configuration file")
+	}
+	return a, 0
+}
