@@ -8,5 +8,5 @@ import (
 )
 
 func main() {
-	os.Exit(server.Main(site, os.Args[1:]))
+	os.Exit(server.MainMini(site, os.Args[1:]))
 }

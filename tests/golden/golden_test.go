@@ -26,9 +26,6 @@ var update = flag.Bool("update", false, "rewrite the golden files and cmd/minihe
 // repo is the repository root, seen from this package's directory.
 const repo = "../.."
 
-// miniMain says whether cmd/minihetao calls server.MainMini. It stays
-// false until runtime/server has MainMini; then flip it and run -update.
-const miniMain = false
 
 // load checks a configuration without looking at the file system, with a
 // fixed environment, as a golden needs.
@@ -83,7 +80,7 @@ func TestGolden(t *testing.T) {
 // generates from templates/minihetao.conf.
 func TestMinihetaoFresh(t *testing.T) {
 	cfg := load(t, filepath.Join(repo, "templates", "minihetao.conf"))
-	files, err := gen.Generate(cfg, gen.Options{Mini: miniMain})
+	files, err := gen.Generate(cfg, gen.Options{Mini: true})
 	if err != nil {
 		t.Fatal(err)
 	}
