@@ -26,7 +26,6 @@ var update = flag.Bool("update", false, "rewrite the golden files and cmd/minihe
 // repo is the repository root, seen from this package's directory.
 const repo = "../.."
 
-
 // load checks a configuration without looking at the file system, with a
 // fixed environment, as a golden needs.
 func load(t *testing.T, file string) *compiler.Config {
