@@ -1,0 +1,106 @@
+package server
+
+import (
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+)
+
+// loopHarness drives one loop's request path without epoll: a socketpair
+// stands in for the client, so process and flush run exactly as they do
+// for a real connection.
+type loopHarness struct {
+	l    *loop
+	c    *conn
+	peer int
+	sink []byte
+}
+
+func newHarness(t testing.TB) *loopHarness {
+	ts := startTestSite(t, nil) // for its site and files; the harness has its own loop
+	rt, err := prepare(ts.site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := newLoop(0, rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_SNDBUF, 1<<20)
+	l.tick()
+	l.open(fds[0], ts.site.Listens[0], [4]byte{127, 0, 0, 1})
+	h := &loopHarness{l: l, c: l.conns[fds[0]], peer: fds[1], sink: make([]byte, 1<<20)}
+	t.Cleanup(func() {
+		unix.Close(fds[1])
+		l.close(h.c)
+		l.cache.Close()
+		unix.Close(l.epfd)
+	})
+	return h
+}
+
+func (h *loopHarness) do(req []byte) {
+	h.l.process(h.c, req)
+	h.l.flush(h.c)
+	for {
+		if n, _ := unix.Read(h.peer, h.sink); n <= 0 {
+			break
+		}
+	}
+}
+
+func TestCachedGETAllocatesNothing(t *testing.T) {
+	h := newHarness(t)
+	for _, req := range []string{
+		"GET /press.html HTTP/1.1\r\nHost: localhost\r\nUser-Agent: wrk\r\nAccept-Encoding: gzip\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: \"x\"\r\n\r\n",
+	} {
+		b := []byte(req)
+		h.do(b) // fills the cache
+		if n := testing.AllocsPerRun(200, func() { h.do(b) }); n != 0 {
+			t.Errorf("%q: %v allocations per request", req, n)
+		}
+	}
+	if h.l.cache.Lookup(h.c.ln.Hosts.Default.Root, []byte("/press.html")) == nil {
+		t.Fatal("press.html not cached")
+	}
+}
+
+func BenchmarkCachedGETGzip(b *testing.B) {
+	h := newHarness(b)
+	req := []byte("GET /press.html HTTP/1.1\r\nHost: localhost\r\nUser-Agent: wrk\r\nAccept-Encoding: gzip\r\n\r\n")
+	h.do(req)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.do(req)
+	}
+}
+
+func BenchmarkCachedGETPipelined16(b *testing.B) {
+	h := newHarness(b)
+	one := "GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+	var req []byte
+	for range 16 {
+		req = append(req, one...)
+	}
+	h.do(req)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.do(req)
+	}
+}
+
+func BenchmarkHostLookup(b *testing.B) {
+	ts := startTestSite(b, nil)
+	hosts := ts.site.Listens[0].Hosts
+	host := []byte("Other.Example:8080")
+	for b.Loop() {
+		hosts.Lookup(host)
+	}
+}
