@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
-
 )
 
 // loopHarness drives one loop's request path without epoll: a socketpair
