@@ -104,6 +104,7 @@ func (c *checker) app(n *node, path string) *App {
 	}
 	a.Package, v = o.str("package", "")
 	switch {
+	case a.Package == "" && !o.misses("package"):
 	case a.Package == "":
 		c.d.errorf(o.keyPos("package"), "%s needs package: the Go import path of the handler, like \"example.com/shop/api\"", path)
 	default:

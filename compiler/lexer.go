@@ -32,6 +32,9 @@ type token struct {
 	// plain is true for a string without escapes, so that byte i of text
 	// sits at column pos.Col+1+i.
 	plain bool
+	// broken is set on a string that was not terminated; the parser then
+	// does not also complain about the comma the string swallowed.
+	broken bool
 }
 
 func (t token) String() string {
@@ -137,18 +140,20 @@ func (lx *lexer) next() token {
 	}
 	switch {
 	case c == '"':
-		text, plain := lx.quoted()
-		return token{kind: tString, text: text, pos: p, plain: plain}
+		text, plain, ok := lx.quoted()
+		return token{kind: tString, text: text, pos: p, plain: plain, broken: !ok}
 	case c == '\'':
 		lx.d.errorf(p, "single quotes are not allowed: write strings in double quotes")
 		lx.off++
+		start := lx.off
 		for lx.off < len(lx.src) && lx.src[lx.off] != '\'' && lx.src[lx.off] != '\n' {
 			lx.off++
 		}
+		text := string(lx.src[start:lx.off])
 		if lx.off < len(lx.src) && lx.src[lx.off] == '\'' {
 			lx.off++
 		}
-		return token{kind: tBad, pos: p}
+		return token{kind: tString, text: text, pos: p}
 	case c == '!' && lx.hasWord("!include"):
 		return lx.include()
 	}
@@ -200,21 +205,21 @@ func (lx *lexer) bare() token {
 // quoted reads a double-quoted string starting at lx.off. A string ends at
 // the end of its line at the latest, so one missing quote does not swallow
 // the rest of the file.
-func (lx *lexer) quoted() (string, bool) {
+func (lx *lexer) quoted() (text string, plain, ok bool) {
 	open := lx.pos()
 	lx.off++
 	var buf []byte
-	plain := true
+	plain = true
 	for {
 		if lx.off >= len(lx.src) || lx.src[lx.off] == '\n' || lx.src[lx.off] == '\r' {
 			lx.d.errorf(open, "string is not terminated: no closing \" before the end of the line")
-			return string(buf), false
+			return string(buf), false, false
 		}
 		c := lx.src[lx.off]
 		switch {
 		case c == '"':
 			lx.off++
-			return string(buf), plain
+			return string(buf), plain, true
 		case c == '\t':
 			lx.d.errorf(lx.pos(), "raw TAB in string: write \\t")
 			buf = append(buf, c)
@@ -300,7 +305,7 @@ func (lx *lexer) include() token {
 	}
 	var name string
 	if lx.off < len(lx.src) && lx.src[lx.off] == '"' {
-		name, _ = lx.quoted()
+		name, _, _ = lx.quoted()
 	} else {
 		start := lx.off
 		for lx.off < len(lx.src) {

@@ -26,6 +26,9 @@ func (c *checker) listens(o *obj) []*Listen {
 		l.Port = c.port(lo, "port")
 		l.SSL = c.ssl(lo.sub("ssl"), "listen.ssl", true)
 		label := listenLabel(l.IP, fmt.Sprint(l.Port))
+		if l.Port == 0 {
+			label = "at " + e.pos.short(e.pos)
+		}
 		if l.Port != 0 {
 			key := l.IP + ":" + fmt.Sprint(l.Port)
 			if f, dup := addrs[key]; dup {
@@ -59,7 +62,7 @@ func listenLabel(ip, ports string) string {
 // port reads a required port number.
 func (c *checker) port(o *obj, k string) int {
 	if !o.has(k) {
-		if o.n != nil {
+		if o.n != nil && o.misses(k) {
 			c.d.errorf(o.n.pos, "%s needs a port (1 to 65535)", o.path)
 		}
 		return 0

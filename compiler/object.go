@@ -17,11 +17,14 @@ type obj struct {
 	path  string // dotted path for messages, e.g. "listen.website"
 	first map[string]*member
 	kinds map[string]keyKind
+	// misspelt holds the keys an unknown key was taken for, so that a
+	// "needs wwwroot" does not repeat "did you mean wwwroot?".
+	misspelt map[string]bool
 }
 
 // open checks that n is an object and that its keys belong to sec.
 func (c *checker) open(n *node, sec, path string) *obj {
-	o := &obj{c: c, n: n, sec: sec, path: path, first: map[string]*member{}, kinds: map[string]keyKind{}}
+	o := &obj{c: c, n: n, sec: sec, path: path, first: map[string]*member{}, kinds: map[string]keyKind{}, misspelt: map[string]bool{}}
 	if n == nil {
 		return o
 	}
@@ -42,11 +45,13 @@ func (c *checker) open(n *node, sec, path string) *obj {
 			if sec == "error_pages" && c.errorPageKey(m) {
 				continue
 			}
-			c.unknownKey(m, sec, path, valid)
+			if s := c.unknownKey(m, sec, path, valid); s != "" {
+				o.misspelt[s] = true
+			}
 			continue
 		}
 		if f, dup := o.first[m.key]; dup && kind != kList {
-			c.d.errorf(m.keyPos, "%s is set twice in %s (first at %s): remove one", m.key, path, f.keyPos.short(m.keyPos))
+			c.d.errorf(m.keyPos, "%s is set twice (first at %s): remove one", o.key(m.key), f.keyPos.short(m.keyPos))
 			continue
 		}
 		if _, dup := o.first[m.key]; !dup {
@@ -56,14 +61,19 @@ func (c *checker) open(n *node, sec, path string) *obj {
 	return o
 }
 
-func (c *checker) unknownKey(m *member, sec, path string, valid []string) {
+// unknownKey reports m and returns the key it suggested, if any.
+func (c *checker) unknownKey(m *member, sec, path string, valid []string) string {
 	where := path
 	if where == "" {
 		where = "the top level"
 	}
+	if sec == "error_pages" {
+		c.d.errorf(m.keyPos, "unknown key %q in error_pages: error page keys are error_page_NNN with a 3-digit status, like error_page_404", m.key)
+		return ""
+	}
 	if s := suggest(m.key, valid); s != "" {
 		c.d.errorf(m.keyPos, "unknown key %q in %s: did you mean %q?", m.key, where, s)
-		return
+		return s
 	}
 	if homes := keyHome[m.key]; len(homes) > 0 {
 		for i, h := range homes {
@@ -72,10 +82,15 @@ func (c *checker) unknownKey(m *member, sec, path string, valid []string) {
 			}
 		}
 		c.d.errorf(m.keyPos, "key %q does not belong in %s: it goes in %s", m.key, where, strings.Join(homes, " or "))
-		return
+		return ""
 	}
 	c.d.errorf(m.keyPos, "unknown key %q in %s", m.key, where)
+	return ""
 }
+
+// misses reports whether required key k should be reported as missing: it
+// is absent or empty and no misspelling of it was reported already.
+func (o *obj) misses(k string) bool { return !o.misspelt[k] }
 
 func (o *obj) key(k string) string {
 	if o.path == "" {

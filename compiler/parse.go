@@ -74,6 +74,8 @@ func (p *parser) parseTop() *node {
 func (p *parser) parseObject(open token) *node {
 	obj := &node{kind: nObject, pos: open.pos}
 	var comma *token
+	seen := false // a member was read, even one dropped after an error
+	broken := false
 	for !p.halted {
 		t := p.next()
 		switch t.kind {
@@ -86,7 +88,7 @@ func (p *parser) parseObject(open token) *node {
 			p.errorf(t.pos, "unexpected end of file: missing } for the object opened at %s", open.pos.short(t.pos))
 			return obj
 		case tComma:
-			if comma != nil || len(obj.members) == 0 {
+			if comma != nil || !seen {
 				p.errorf(t.pos, "unexpected ,: a key is missing")
 			}
 			c := t
@@ -108,10 +110,10 @@ func (p *parser) parseObject(open token) *node {
 		if t.kind == tBare {
 			p.errorf(t.pos, "key %s must be in double quotes", t.text)
 		}
-		if len(obj.members) > 0 && comma == nil {
+		if seen && comma == nil && !broken {
 			p.errorf(t.pos, "missing , before %q", t.text)
 		}
-		comma = nil
+		comma, seen, broken = nil, true, t.broken
 		m := &member{key: t.text, keyPos: t.pos}
 		c := p.next()
 		if c.kind != tColon {
@@ -123,6 +125,9 @@ func (p *parser) parseObject(open token) *node {
 			p.unread(c)
 		}
 		m.value = p.parseValue(m.key)
+		if m.value != nil && m.value.broken {
+			broken = true
+		}
 		if m.value != nil {
 			obj.members = append(obj.members, m)
 		}
@@ -138,16 +143,16 @@ func startsValue(k tokKind) bool {
 // missing value.
 func (p *parser) parseValue(key string) *node {
 	t := p.next()
-	for t.kind == tBad {
-		t = p.next()
-	}
 	switch t.kind {
+	case tBad:
+		return nil // reported by the lexer
+
 	case tLBrace:
 		return p.parseObject(t)
 	case tLBrack:
 		return p.parseArray(t, key)
 	case tString:
-		return &node{kind: nString, pos: t.pos, text: t.text, plain: t.plain}
+		return &node{kind: nString, pos: t.pos, text: t.text, plain: t.plain, broken: t.broken}
 	case tBare:
 		return &node{kind: nBare, pos: t.pos, text: t.text}
 	}
@@ -162,6 +167,7 @@ func (p *parser) parseValue(key string) *node {
 func (p *parser) parseArray(open token, key string) *node {
 	arr := &node{kind: nArray, pos: open.pos}
 	var comma *token
+	seen := false
 	for !p.halted {
 		t := p.next()
 		switch t.kind {
@@ -174,7 +180,7 @@ func (p *parser) parseArray(open token, key string) *node {
 			p.errorf(t.pos, "unexpected end of file: missing ] for the array opened at %s", open.pos.short(t.pos))
 			return arr
 		case tComma:
-			if comma != nil || len(arr.elems) == 0 {
+			if comma != nil || !seen {
 				p.errorf(t.pos, "unexpected ,: an element is missing")
 			}
 			c := t
@@ -190,10 +196,10 @@ func (p *parser) parseArray(open token, key string) *node {
 			}
 			continue
 		}
-		if len(arr.elems) > 0 && comma == nil {
+		if seen && comma == nil {
 			p.errorf(t.pos, "missing , between elements of %q", key)
 		}
-		comma = nil
+		comma, seen = nil, true
 		p.unread(t)
 		if v := p.parseValue(key); v != nil {
 			arr.elems = append(arr.elems, v)

@@ -27,9 +27,9 @@ func (c *checker) regex(v *node, key, pattern string) *regexp.Regexp {
 		}
 		switch {
 		case strings.HasPrefix(se.Expr, "(?=") || strings.HasPrefix(se.Expr, "(?!"):
-			why = "lookahead " + se.Expr + "...) is not supported by Go's RE2 regular expressions"
+			why = "lookahead " + se.Expr[:3] + "...) is not supported by Go's RE2 regular expressions"
 		case strings.HasPrefix(se.Expr, "(?<=") || strings.HasPrefix(se.Expr, "(?<!"):
-			why = "lookbehind " + se.Expr + "...) is not supported by Go's RE2 regular expressions"
+			why = "lookbehind " + se.Expr[:4] + "...) is not supported by Go's RE2 regular expressions"
 		case strings.HasPrefix(se.Expr, "(?>"):
 			why = "atomic groups (?>...) are not supported by Go's RE2 regular expressions"
 		case se.Code == syntax.ErrInvalidEscape && len(se.Expr) == 2 && se.Expr[1] >= '1' && se.Expr[1] <= '9':

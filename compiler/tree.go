@@ -18,6 +18,7 @@ type node struct {
 	pos     Pos
 	text    string // nString: decoded; nBare: as written
 	plain   bool   // nString without escapes: byte i of text is at column pos.Col+1+i
+	broken  bool   // an unterminated string (already reported)
 	members []*member
 	elems   []*node
 }

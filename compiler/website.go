@@ -20,7 +20,7 @@ func (c *checker) website(n *node, sec, path string) (*Website, Pos) {
 		c.checkDomain(dv, path+".domain", w.Domain)
 	}
 	root, rv := o.str("wwwroot", "")
-	if root == "" {
+	if root == "" && o.misses("wwwroot") {
 		c.d.errorf(o.keyPos("wwwroot"), "%s needs a wwwroot: the directory its files are served from", path)
 	} else {
 		w.Wwwroot = c.path(rv, path+".wwwroot", root)
@@ -97,10 +97,10 @@ func (c *checker) rewrites(o *obj) []Rewrite {
 			key = names[0]
 		}
 		uri, uv := ro.str(key, "")
-		if pat == "" {
+		if pat == "" && ro.misses("pattern") {
 			c.d.errorf(ro.keyPos("pattern"), "%s needs a pattern: a regular expression matched against the URI", ro.path)
 		}
-		if uri == "" {
+		if uri == "" && ro.misses("new_uri") {
 			c.d.errorf(ro.keyPos(key), "%s needs new_uri: the URI to use, with (1) or $1 for groups of the pattern", ro.path)
 		}
 		if pat != "" {
@@ -134,7 +134,7 @@ func (c *checker) redirects(o *obj) []Redirect {
 			c.checkDomain(dv, ro.key("domain"), r.Domain)
 		}
 		r.NewDomain, _ = ro.str("new_domain", "")
-		if r.NewDomain == "" {
+		if r.NewDomain == "" && ro.misses("new_domain") {
 			c.d.errorf(ro.keyPos("new_domain"), "%s needs new_domain: where to send the client", ro.path)
 		}
 		code, cv := ro.int("code", 301)
