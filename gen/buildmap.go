@@ -2,11 +2,13 @@ package gen
 
 import (
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 
+	hetao "github.com/hetaoc/hetao"
 	"github.com/hetaoc/hetao/compiler"
 )
 
@@ -25,9 +27,24 @@ var (
 	goPosRE = regexp.MustCompile(`^(?:\./)?([^\s:]+\.go):(\d+)(?::(\d+))?: (.*)$`)
 	// offlineRE matches a module the cache lacks under GOPROXY=off.
 	offlineRE = regexp.MustCompile(`(\S+)@(v\S+): module lookup disabled by GOPROXY=off`)
+	// offlineImportRE matches the same when go names only the importing
+	// file: "runtime/logs/file.go:8:2: module lookup disabled by GOPROXY=off".
+	offlineImportRE = regexp.MustCompile(`^(?:\./)?([^\s:]+\.go):(\d+)(?::\d+)?: module lookup disabled by GOPROXY=off`)
 	// netRE matches a download that failed for want of a network.
 	netRE = regexp.MustCompile(`(\S+)@(v[^\s:]+): Get .*(dial tcp|no such host|connection refused|i/o timeout)`)
+	// downloadingRE matches go's progress line "go: downloading golang.org/x/sys v0.49.0".
+	downloadingRE = regexp.MustCompile(`^go: downloading (\S+) (v\S+)$`)
 )
+
+// offlineHint is the message for a module the cache lacks under GOPROXY=off.
+func offlineHint(mod string) string {
+	if mod == "" {
+		return "hetaoc: error: a module the site needs is not in the Go module cache and GOPROXY=off forbids downloading it; " +
+			"run `go mod download` in the module `hetaoc gen CONF -d DIR` writes, with network access, or build without GOPROXY=off"
+	}
+	return fmt.Sprintf("hetaoc: error: module %s is not in the Go module cache and GOPROXY=off forbids downloading it; "+
+		"run `go mod download %s` with network access, or build without GOPROXY=off", mod, mod)
+}
 
 // mapBuildError turns the output of a failed `go build` into a BuildError.
 func mapBuildError(output string, files map[string][]byte, cfg *compiler.Config) error {
@@ -46,11 +63,14 @@ func mapBuildError(output string, files map[string][]byte, cfg *compiler.Config)
 	for _, line := range strings.Split(strings.TrimSpace(output), "\n") {
 		line = strings.TrimSpace(line)
 		switch m := goPosRE.FindStringSubmatch(line); {
-		case line == "" || strings.HasPrefix(line, "# "):
+		case line == "" || strings.HasPrefix(line, "# ") || downloadingRE.MatchString(line):
 		case offlineRE.MatchString(line):
 			m := offlineRE.FindStringSubmatch(line)
-			add(fmt.Sprintf("hetaoc: error: module %s@%s is not in the Go module cache and GOPROXY=off forbids downloading it; "+
-				"run `go mod download %s@%s` with network access, or build without GOPROXY=off", m[1], m[2], m[1], m[2]))
+			add(offlineHint(m[1] + "@" + m[2]))
+		case offlineImportRE.MatchString(line):
+			m := offlineImportRE.FindStringSubmatch(line)
+			n, _ := strconv.Atoi(m[2])
+			add(offlineHint(importedModule(m[1], n, files)))
 		case netRE.MatchString(line):
 			m := netRE.FindStringSubmatch(line)
 			add(fmt.Sprintf("hetaoc: error: module %s@%s is not in the Go module cache and could not be downloaded (%s); "+
@@ -78,6 +98,33 @@ func mapBuildError(output string, files map[string][]byte, cfg *compiler.Config)
 	}
 	return &e
 }
+
+// importedModule names the module (path@version, from the embedded go.mod)
+// that provides the import on line n of file, a generated or a runtime
+// file; "" when it cannot tell.
+func importedModule(file string, n int, files map[string][]byte) string {
+	src, ok := files[file]
+	if !ok {
+		src, _ = fs.ReadFile(hetao.Source, file)
+	}
+	lines := strings.Split(string(src), "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	_, imp, _ := strings.Cut(lines[n-1], `"`)
+	imp, _, _ = strings.Cut(imp, `"`)
+	gomod, _ := fs.ReadFile(hetao.Source, "go.mod")
+	best := ""
+	for _, m := range requireRE.FindAllStringSubmatch(string(gomod), -1) {
+		if (imp == m[1] || strings.HasPrefix(imp, m[1]+"/")) && len(m[1]) > len(best) {
+			best = m[1] + "@" + m[2]
+		}
+	}
+	return best
+}
+
+// requireRE matches a requirement line of go.mod: "\tgolang.org/x/sys v0.49.0".
+var requireRE = regexp.MustCompile(`(?m)^(?:require)?\s+(\S+) (v\S+)`)
 
 // configLine finds the config position that generated line n (from 1) of
 // src: the nearest "name.conf:L:C" in a comment at or above it. It returns
