@@ -1,0 +1,89 @@
+// Package policy checks the rules of the repository that no compiler
+// enforces: the direction of imports between the top-level folders.
+// This table is a statement of design (ARCHITECTURE.md); do not change it
+// to make a build pass.
+package policy
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/hetaoc/hetao"
+
+// allowed lists, for each top-level folder, the project folders its
+// packages may depend on (directly or not). Third-party modules are checked
+// separately.
+var allowed = map[string][]string{
+	"runtime":   {"runtime"},
+	"compiler":  {"compiler"},
+	"templates": {"templates"},
+	"gen":       {"gen", "compiler", "templates", "runtime/phash", "."},
+	"cmd":       {"cmd", "gen", "compiler", "templates", "runtime", "."},
+}
+
+// thirdParty lists the modules each folder may use.
+var thirdParty = map[string][]string{
+	"runtime":   {"golang.org/x/sys", "github.com/klauspost/compress"},
+	"compiler":  {"github.com/tidwall/jsonc"},
+	"templates": {},
+	"gen":       {"github.com/dave/jennifer", "github.com/tidwall/jsonc"},
+	"cmd":       {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/sys", "github.com/klauspost/compress"},
+}
+
+func TestImportDirection(t *testing.T) {
+	for top := range allowed {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", module+"/"+top+"/...").CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", top, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if !strings.HasPrefix(dep, module) {
+				if !hasModule(thirdParty[top], dep) {
+					t.Errorf("%s depends on %s, which it may not use", top, dep)
+				}
+				continue
+			}
+			rel := strings.TrimPrefix(strings.TrimPrefix(dep, module), "/")
+			if rel == "" {
+				rel = "."
+			}
+			if !inFolders(allowed[top], rel) {
+				t.Errorf("%s depends on %s/%s", top, module, rel)
+			}
+		}
+	}
+}
+
+func hasModule(mods []string, pkg string) bool {
+	for _, m := range mods {
+		if pkg == m || strings.HasPrefix(pkg, m+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func inFolders(folders []string, rel string) bool {
+	for _, f := range folders {
+		if rel == f || (f != "." && strings.HasPrefix(rel, f+"/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestNoPackageNamedRuntime: a package named runtime would shadow the
+// standard library's in every file that imports it.
+func TestNoPackageNamedRuntime(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.Name}} {{.ImportPath}}", module+"/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.HasPrefix(line, "runtime ") {
+			t.Errorf("package named runtime: %s", line)
+		}
+	}
+}
