@@ -139,8 +139,10 @@ func qvalue(b []byte) int {
 // ignore the Range header field"). That covers a nil value, another unit,
 // a malformed or invalid range (last < first), and multiple ranges, which
 // would need multipart/byteranges and invite abuse. A suffix range of a
-// zero-length representation is also answered with 200.
+// zero-length representation is also answered with 200. A negative size
+// counts as 0.
 func ParseRange(v []byte, size int64) (start, end int64, status int) {
+	size = max(size, 0)
 	whole := func() (int64, int64, int) { return 0, size - 1, 200 }
 	if len(v) < 6 || !equalFold(v[:6], "bytes=") {
 		return whole()

@@ -147,3 +147,31 @@ func TestHelpersAllocs(t *testing.T) {
 		t.Errorf("helpers allocate %v", n)
 	}
 }
+
+func FuzzHeaderHelpers(f *testing.F) {
+	f.Add([]byte("bytes=0-99"), int64(1000))
+	f.Add([]byte("bytes=-5, "), int64(3))
+	f.Add([]byte(`gzip;q=0.5, *;q=0, W/"x", "y"`), int64(0))
+	f.Fuzz(func(t *testing.T, v []byte, size int64) {
+		start, end, st := ParseRange(v, size)
+		size = max(size, 0)
+		switch st {
+		case 206:
+			if start < 0 || start > end || end >= size {
+				t.Fatalf("ParseRange(%q, %d) = %d-%d", v, size, start, end)
+			}
+		case 200:
+			if start != 0 || end != size-1 {
+				t.Fatalf("ParseRange(%q, %d) = %d-%d, 200", v, size, start, end)
+			}
+		case 416:
+		default:
+			t.Fatalf("status %d", st)
+		}
+		AcceptEncoding(v)
+		TokenListHas(v, "close")
+		if ETagMatch(v, v) != ETagMatch(v, v) {
+			t.Fatal("not deterministic")
+		}
+	})
+}

@@ -1,12 +1,3 @@
-// Package http1 parses HTTP/1.0 and HTTP/1.1 requests (RFC 9112, RFC 9110)
-// straight from a read buffer, without allocating, and helps write responses.
-//
-// Ownership: nothing in this package copies request bytes. Every []byte in a
-// Request, every data slice returned by Chunked.Decode and every result of a
-// header helper is a sub-slice of the caller's buffer and stays valid only as
-// long as the caller leaves that buffer alone. The caller (the event loop)
-// owns the read buffer; it must not compact or reuse it while a Request that
-// points into it is still being answered.
 package http1
 
 import "errors"
