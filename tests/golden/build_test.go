@@ -3,9 +3,12 @@ package golden
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hetaoc/hetao/gen"
@@ -46,12 +49,7 @@ func TestBuildOutsideRepo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds hetaoc and a site")
 	}
-	hetaoc := filepath.Join(t.TempDir(), "hetaoc")
-	build := exec.Command("go", "build", "-o", hetaoc, "github.com/hetaoc/hetao/cmd/hetaoc")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building hetaoc: %v\n%s", err, out)
-	}
-
+	hetaoc := hetaocBin(t)
 	work := t.TempDir()
 	conf, err := os.ReadFile(filepath.Join("testdata", "redirects", "hetao.conf"))
 	if err != nil {
@@ -76,5 +74,84 @@ func TestBuildOutsideRepo(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(tmp); len(left) > 0 {
 		t.Errorf("hetaoc build left %s/%s behind", tmp, left[0].Name())
+	}
+}
+
+var (
+	hetaocOnce sync.Once
+	hetaocPath string
+	hetaocErr  error
+)
+
+// hetaocBin builds cmd/hetaoc once per test run, as a user would install it.
+func hetaocBin(t *testing.T) string {
+	t.Helper()
+	hetaocOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hetaoc-test-")
+		if err != nil {
+			hetaocErr = err
+			return
+		}
+		hetaocPath = filepath.Join(dir, "hetaoc")
+		out, err := exec.Command("go", "build", "-o", hetaocPath, "github.com/hetaoc/hetao/cmd/hetaoc").CombinedOutput()
+		if err != nil {
+			hetaocErr = errors.New(err.Error() + "\n" + string(out))
+		}
+	})
+	if hetaocErr != nil {
+		t.Fatalf("building hetaoc: %v", hetaocErr)
+	}
+	return hetaocPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if hetaocPath != "" {
+		os.RemoveAll(filepath.Dir(hetaocPath))
+	}
+	os.Exit(code)
+}
+
+// TestCLI runs hetaoc build and hetaoc gen for their exit codes and output.
+func TestCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds hetaoc")
+	}
+	hetaoc := hetaocBin(t)
+	work := t.TempDir()
+	bad := filepath.Join(work, "bad.conf")
+	os.WriteFile(bad, []byte("{ \"listen\" : { \"port\" : 80 , \"website\" : { \"domian\" : \"\" } } }\n"), 0o666)
+	good, _ := filepath.Abs(filepath.Join("testdata", "two-listens", "hetao.conf"))
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string // a substring, "" for empty stderr
+	}{
+		{[]string{"build"}, 2, "missing the configuration file"},
+		{[]string{"build", "-x", good}, 2, "unknown flag -x"},
+		{[]string{"build", "--no-fs", bad, "-o", filepath.Join(work, "site")}, 1, "bad.conf:1:"},
+		{[]string{"gen", good}, 2, "missing -d DIR"},
+		{[]string{"gen", "--no-fs", "-d", filepath.Join(work, "main"), "--main-only", good}, 0, ""},
+		{[]string{"gen", good, "--no-fs", "-d=" + filepath.Join(work, "module")}, 0, ""},
+	} {
+		cmd := exec.Command(hetaoc, tc.args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		cmd.Run()
+		code := cmd.ProcessState.ExitCode()
+		if code != tc.code || tc.stderr == "" && stderr.Len() > 0 || !strings.Contains(stderr.String(), tc.stderr) {
+			t.Errorf("hetaoc %s: exit %d, stderr:\n%s\nwant exit %d, stderr with %q", strings.Join(tc.args, " "), code, &stderr, tc.code, tc.stderr)
+		}
+	}
+	if names, _ := filepath.Glob(filepath.Join(work, "main", "*")); len(names) != 5 {
+		t.Errorf("gen --main-only wrote %q, want the 5 generated files", names)
+	}
+	for _, f := range []string{"go.mod", "go.sum", "main.go", "websites.go", "runtime/server/site.go"} {
+		if _, err := os.Stat(filepath.Join(work, "module", f)); err != nil {
+			t.Errorf("gen -d: %v", err)
+		}
+	}
+	if tests, _ := filepath.Glob(filepath.Join(work, "module", "runtime", "*", "*_test.go")); len(tests) > 0 {
+		t.Errorf("gen -d copied tests: %q", tests)
 	}
 }
