@@ -59,7 +59,7 @@ func TestParseBrowser(t *testing.T) {
 	check("IfModifiedSince", r.IfModifiedSince, "Sat, 06 Jan 2024 10:00:00 GMT")
 	check("Connection", r.Connection, "keep-alive")
 	check("UserAgent", r.UserAgent, "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
-	check("Header(cookie)", r.Header("cookie"), "session=0123456789abcdef; theme=dark")
+	check("Header(Cookie)", r.Header("Cookie"), "session=0123456789abcdef; theme=dark")
 	if len(r.Headers) != 10 || string(r.Headers[2].Name) != "Accept" {
 		t.Errorf("Headers = %q", r.Headers)
 	}

@@ -147,7 +147,7 @@ func (r *Request) reset() {
 // (ASCII case-insensitive), or nil. It scans Headers linearly.
 func (r *Request) Header(name string) []byte {
 	for i := range r.Headers {
-		if equalFold(r.Headers[i].Name, name) {
+		if foldEq(r.Headers[i].Name, name) {
 			return r.Headers[i].Value
 		}
 	}
