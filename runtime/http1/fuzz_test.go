@@ -40,12 +40,21 @@ func FuzzParse(f *testing.F) {
 				}
 			} else {
 				checkRequest(t, &r, buf, n)
+				if e := HeadEnd(buf, 0); e != n {
+					t.Fatalf("HeadEnd = %d, Parse = %d", e, n)
+				}
 			}
 			// Every prefix gives ErrNeedMore or the same result; long
 			// inputs are sampled to keep the fuzzer fast.
 			step := 1 + len(buf)/256
 			var p Request
+			// HeadEnd resumed after a prefix without a head end finds
+			// what a full scan finds.
+			full := HeadEnd(buf, 0)
 			for k := 0; k < len(buf); k += step {
+				if HeadEnd(buf[:k], 0) < 0 && HeadEnd(buf, k) != full {
+					t.Fatalf("HeadEnd(buf, %d) = %d, HeadEnd(buf, 0) = %d", k, HeadEnd(buf, k), full)
+				}
 				pn, perr := p.Parse(buf[:k], lim)
 				switch {
 				case perr == ErrNeedMore:

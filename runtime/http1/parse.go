@@ -1,5 +1,7 @@
 package http1
 
+import "bytes"
+
 // Character classes, one lookup per byte.
 const (
 	cToken  = 1 << iota // tchar (RFC 9110 §5.6.2)
@@ -509,4 +511,48 @@ func (r *Request) finish(n int, maxBody int64) (int, error) {
 	}
 	r.HeadLen = n
 	return n, nil
+}
+
+// HeadEnd returns the length of the request head at the start of buf (up
+// to and including the empty line that ends it), or -1 if buf does not yet
+// hold one. It does not validate anything; it exists so that an event loop
+// reading a head in small pieces can avoid calling Parse, which rescans
+// the whole buffer, on every read. from says how much of buf was already
+// searched without success (pass the previous len(buf), or 0): only the
+// newer bytes are scanned, so the total cost over all reads is O(len(head)).
+//
+// Whenever Parse would succeed, HeadEnd finds the same length. Use:
+//
+//	if http1.HeadEnd(buf, scanned) < 0 && len(buf) <= maxHead {
+//		scanned = len(buf) // wait for more
+//	} else {
+//		n, err := req.Parse(buf, lim) // complete, or over the limit: 414/431
+//	}
+//
+// The cost of this shortcut is that a malformed head is only refused when
+// it ends or hits the limit. Leading empty lines are not a head end.
+func HeadEnd(buf []byte, from int) int {
+	for j := max(from, 0); j < len(buf); j++ {
+		k := bytes.IndexByte(buf[j:], '\n')
+		if k < 0 {
+			return -1
+		}
+		j += k
+		// Is the line ending at j empty, and the one before it not?
+		p := j - 1
+		if p >= 0 && buf[p] == '\r' {
+			p--
+		}
+		if p < 0 || buf[p] != '\n' {
+			continue
+		}
+		p--
+		if p >= 0 && buf[p] == '\r' {
+			p--
+		}
+		if p >= 0 && buf[p] != '\n' {
+			return j + 1
+		}
+	}
+	return -1
 }

@@ -231,7 +231,8 @@ func TestParseCases(t *testing.T) {
 func checkPrefixes(t *testing.T, in []byte, lim *Limits, n int, err error) {
 	t.Helper()
 	var r Request
-	for p := 0; p < len(in); p++ {
+	step := 1 + len(in)/1024 // sample the prefixes of the hard-cap case
+	for p := 0; p < len(in); p += step {
 		pn, perr := r.Parse(in[:p], lim)
 		if perr == ErrNeedMore {
 			continue
@@ -273,5 +274,43 @@ func TestMethodString(t *testing.T) {
 	}
 	if Method(200).String() != "OTHER" {
 		t.Error("out of range method")
+	}
+}
+
+func TestHeadEnd(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int
+	}{
+		{"", -1},
+		{"\r\n\r\n\n", -1},
+		{"GET / HTTP/1.0\r\n\r\n", 18},
+		{"GET / HTTP/1.0\n\nbody", 16},
+		{"\r\nGET / HTTP/1.0\r\n\r\n", 20},
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r", -1},
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET", 27},
+	}
+	for _, tc := range cases {
+		if got := HeadEnd([]byte(tc.in), 0); got != tc.want {
+			t.Errorf("HeadEnd(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+	// Fed one byte at a time, resuming each time, it finds the end of every
+	// case Parse accepts, exactly where Parse does.
+	for _, tc := range parseCases {
+		var r Request
+		n, err := r.Parse([]byte(tc.in), tc.lim)
+		if err != nil {
+			continue
+		}
+		got, scanned := -1, 0
+		for k := 1; k <= len(tc.in) && got < 0; k++ {
+			if got = HeadEnd([]byte(tc.in[:k]), scanned); got < 0 {
+				scanned = k
+			}
+		}
+		if got != n {
+			t.Errorf("%s: HeadEnd byte by byte = %d, Parse = %d", tc.name, got, n)
+		}
 	}
 }
