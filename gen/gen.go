@@ -21,7 +21,6 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
-	"sort"
 
 	"github.com/dave/jennifer/jen"
 
@@ -190,11 +189,4 @@ func fields(items ...jen.Code) *jen.Statement {
 // field is "Name: value" inside fields.
 func field(name string, value jen.Code) jen.Code {
 	return jen.Id(name).Op(":").Add(value)
-}
-
-// sortedCopy returns s sorted, leaving s alone.
-func sortedCopy(s []string) []string {
-	c := append([]string(nil), s...)
-	sort.Strings(c)
-	return c
 }
