@@ -27,6 +27,7 @@ type conn struct {
 	file       int    // descriptor being sent with sendfile, or -1
 	fileOff    int64
 	fileEnd    int64
+	scanned    int32          // bytes of a partial request head already searched for its end
 	bodyLeft   int64          // request body bytes still to discard
 	chunked    *http1.Chunked // chunked request body being discarded
 	idleAt     int64
@@ -158,7 +159,9 @@ func (l *loop) event(c *conn, ev uint32) {
 }
 
 // read reads what the socket holds and answers every complete request in
-// it, in order, with one write for the whole batch.
+// it, in order, with one write for the whole batch. Reads go to the loop's
+// shared buffer, except while a partial request waits in c.in: then they
+// append to it, so a head arriving in drips costs O(n), not O(n²).
 func (l *loop) read(c *conn) {
 	for !c.closed {
 		if c.blocked() {
@@ -166,16 +169,24 @@ func (l *loop) read(c *conn) {
 			return
 		}
 		c.readMore = false
-		n0 := copy(l.rbuf, c.in)
-		c.in = nil
-		n, err := unix.Read(int(c.fd), l.rbuf[n0:])
+		buf, n0 := l.rbuf, 0
+		if len(c.in) > 0 {
+			if cap(c.in)-len(c.in) < 2048 {
+				grown := make([]byte, len(c.in), max(2*cap(c.in), len(c.in)+4096))
+				copy(grown, c.in)
+				c.in = grown
+			}
+			buf, n0 = c.in[:cap(c.in)], len(c.in)
+			c.in = c.in[:0]
+		}
+		n, err := unix.Read(int(c.fd), buf[n0:])
 		if n < 0 {
 			n = 0
 		}
 		switch {
 		case n > 0:
 			c.idleAt = l.now + l.rt.timeout
-			l.process(c, l.rbuf[:n0+n])
+			l.process(c, buf[:n0+n])
 			l.flush(c)
 			if c.closed {
 				return
@@ -184,7 +195,7 @@ func (l *loop) read(c *conn) {
 				l.close(c)
 				return
 			}
-			if n0+n < len(l.rbuf) {
+			if n0+n < len(buf) {
 				// A short read drained the socket: edge-triggered epoll
 				// reports the next arrival.
 				if !c.blocked() && len(c.in) == 0 {
@@ -194,16 +205,16 @@ func (l *loop) read(c *conn) {
 			}
 		case err == unix.EAGAIN:
 			if n0 > 0 {
-				l.process(c, l.rbuf[:n0])
+				l.process(c, buf[:n0])
 				l.flush(c)
 			}
 			l.arm(c)
 			return
 		case err == unix.EINTR:
-			c.in = append([]byte(nil), l.rbuf[:n0]...)
+			c.in = buf[:n0]
 		default: // EOF or error
 			if n0 > 0 && err == nil {
-				l.process(c, l.rbuf[:n0])
+				l.process(c, buf[:n0])
 				l.flush(c)
 			}
 			if err == nil && c.blocked() && !c.closed {
@@ -229,10 +240,18 @@ func (l *loop) process(c *conn, data []byte) {
 		if c.blocked() {
 			break
 		}
-		n, err := l.req.Parse(data, lim)
-		if err == http1.ErrNeedMore {
+		// A head arriving in drips is parsed once, when it is complete (or
+		// over the limit), not again on every read: O(n), not O(n²).
+		if c.scanned > 0 && http1.HeadEnd(data, int(c.scanned)) < 0 && len(data) <= l.rt.headCap {
+			c.scanned = int32(len(data))
 			break
 		}
+		n, err := l.req.Parse(data, lim)
+		if err == http1.ErrNeedMore {
+			c.scanned = int32(len(data))
+			break
+		}
+		c.scanned = 0
 		if err != nil {
 			l.ctx.reset(c)
 			status := 400
@@ -257,7 +276,9 @@ func (l *loop) process(c *conn, data []byte) {
 		}
 	}
 	if len(data) > 0 && !c.closeAfter {
-		c.in = append(c.in[:0], data...)
+		c.in = append(c.in[:0], data...) // may move data within c.in itself
+	} else if cap(c.in) > 4096 {
+		c.in = nil // do not keep a grown buffer on an idle connection
 	}
 }
 

@@ -19,6 +19,7 @@ type runtimeState struct {
 	websites []*Website
 	roots    []*static.Root
 	limits   http1.Limits
+	headCap  int   // the largest request head, after which Parse answers 414/431
 	timeout  int64 // ms
 	elapse   int64 // ms
 	mimeOf   func(ext []byte) *static.MIME
@@ -38,8 +39,12 @@ func prepare(site *Site) (*runtimeState, error) {
 			MaxHeadBytes: site.Limits.MaxHeadBytes,
 			MaxBody:      site.Limits.MaxBody,
 		},
-		mimeOf: site.MIME.mime,
-		pages:  make(map[int][]byte),
+		headCap: site.Limits.MaxHeadBytes,
+		mimeOf:  site.MIME.mime,
+		pages:   make(map[int][]byte),
+	}
+	if rt.headCap <= 0 || rt.headCap > http1.HardMaxHeadBytes {
+		rt.headCap = http1.HardMaxHeadBytes
 	}
 	errLog, err := Expand(site.ErrorLog)
 	if err != nil {
