@@ -3,8 +3,7 @@ module github.com/hetaoc/hetao
 go 1.26.0
 
 require (
-	github.com/dave/jennifer v1.7.1 // indirect
-	github.com/klauspost/compress v1.20.3 // indirect
-	github.com/tidwall/jsonc v0.3.3 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	github.com/dave/jennifer v1.7.1
+	github.com/klauspost/compress v1.20.3
+	golang.org/x/sys v0.49.0
 )
