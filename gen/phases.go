@@ -43,7 +43,7 @@ func (g *generator) rewritePhase(w *website) ([]jen.Code, bool, error) {
 // one for every other host, which ends the handler:
 //
 //	// redirect "test.com", hetao.conf:44:13
-//	if bytes.EqualFold(c.Req.Host, []byte("test.com")) {
+//	if c.HostIs("test.com") {
 //		c.Redirect(301, "http://www.test.com")
 //		return
 //	}
@@ -77,12 +77,10 @@ func (g *generator) redirectPhase(w *website) ([]jen.Code, bool, error) {
 }
 
 // hostIs emits the test of the request's Host against a domain, ASCII
-// case-insensitive: bytes.EqualFold(c.Req.Host, []byte("test.com")).
+// case-insensitive, with or without ":port", as website lookup does:
+// c.HostIs("test.com").
 func hostIs(domain string) jen.Code {
-	return jen.Qual("bytes", "EqualFold").Call(
-		jen.Id("c").Dot("Req").Dot("Host"),
-		jen.Index().Byte().Parens(jen.Lit(domain)),
-	)
+	return jen.Id("c").Dot("HostIs").Call(jen.Lit(domain))
 }
 
 // redirect emits c.Redirect(301, "http://www.test.com").

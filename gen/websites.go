@@ -102,7 +102,7 @@ func (g *generator) rootVar(w *website) jen.Code {
 //	// phases: redirect, static.
 //	func serveWebsite2(c *server.Ctx) {
 //		// redirect "test.com", hetao.conf:44:13
-//		if bytes.EqualFold(c.Req.Host, []byte("test.com")) {
+//		if c.HostIs("test.com") {
 //			c.Redirect(301, "http://www.test.com")
 //			return
 //		}

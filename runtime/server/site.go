@@ -147,3 +147,39 @@ func (t *MIMETable) mime(ext []byte) *static.MIME {
 	}
 	return nil
 }
+
+// HostIs reports whether the request's Host names domain the way website
+// lookup does: ASCII case-insensitive, exactly or without ":port" or a
+// trailing dot. It does not allocate.
+func (c *Ctx) HostIs(domain string) bool {
+	h := c.Req.Host
+	if equalFold(h, domain) {
+		return true
+	}
+	if j := lastByte(h, ':'); j >= 0 && lastByte(h, ']') < j {
+		h = h[:j]
+	}
+	if len(h) > 1 && h[len(h)-1] == '.' {
+		h = h[:len(h)-1]
+	}
+	return equalFold(h, domain)
+}
+
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

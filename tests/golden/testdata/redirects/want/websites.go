@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"github.com/hetaoc/hetao/runtime/server"
 	"github.com/hetaoc/hetao/runtime/static"
 )
@@ -26,12 +25,12 @@ var website1Root = &static.Root{
 // phases: redirect, static.
 func serveWebsite1(c *server.Ctx) {
 	// redirect "test.com", hetao.conf:12:17
-	if bytes.EqualFold(c.Req.Host, []byte("test.com")) {
+	if c.HostIs("test.com") {
 		c.Redirect(301, "http://www.test.com")
 		return
 	}
 	// redirect "OLD.test.com", hetao.conf:13:17
-	if bytes.EqualFold(c.Req.Host, []byte("OLD.test.com")) {
+	if c.HostIs("OLD.test.com") {
 		c.Redirect(308, "http://www.test.com")
 		return
 	}
