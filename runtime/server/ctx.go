@@ -47,6 +47,12 @@ func (x *Ctx) serve() {
 		x.Error(421) // no website for this Host and no default one
 		return
 	}
+	if len(req.Path) == 0 || req.Path[0] != '/' {
+		// "OPTIONS *" and CONNECT's authority: no resource here has them.
+		x.respond(405, "Allow: GET, HEAD\r\n", nil)
+		x.log()
+		return
+	}
 	p, err := http1.CleanPath(x.pathBuf[:0], req.Path)
 	if err != nil {
 		x.pathBuf = p[:0]

@@ -346,6 +346,11 @@ func TestProtocolErrors(t *testing.T) {
 		{"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", "413"},
 		{"GARBAGE\r\n\r\n", "400"},
 		{"DELETE /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", "405"},
+		{"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", "405"},
+		{"CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n", "405"},
+		{"GET /a%00b HTTP/1.1\r\nHost: x\r\n\r\n", "400"},
+		{"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", "400"},
+		{"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", "400"},
 	}
 	for _, tc := range cases {
 		out := raw(t, ts.addr, tc.req)
