@@ -344,38 +344,9 @@ func (l *loop) flush(c *conn) {
 // drain sends pending output: owned bytes, then a shared body, then a file.
 // It reports whether everything was sent.
 func (l *loop) drain(c *conn) bool {
-	for len(c.out) > 0 {
-		n, err := unix.Write(int(c.fd), c.out)
-		if n > 0 {
-			c.out = c.out[n:]
-			c.idleAt = l.now + l.rt.timeout
-			continue
-		}
-		if err == unix.EINTR {
-			continue
-		}
-		if err != unix.EAGAIN {
-			l.close(c)
-		}
+	if !l.send(c, &c.out) || !l.send(c, &c.outRef) {
 		return false
 	}
-	c.out = nil
-	for len(c.outRef) > 0 {
-		n, err := unix.Write(int(c.fd), c.outRef)
-		if n > 0 {
-			c.outRef = c.outRef[n:]
-			c.idleAt = l.now + l.rt.timeout
-			continue
-		}
-		if err == unix.EINTR {
-			continue
-		}
-		if err != unix.EAGAIN {
-			l.close(c)
-		}
-		return false
-	}
-	c.outRef = nil
 	for c.file >= 0 {
 		if c.fileOff >= c.fileEnd {
 			unix.Close(c.file)
@@ -402,5 +373,27 @@ func (l *loop) drain(c *conn) bool {
 		c.elapseAt = l.now + l.rt.elapse
 	}
 	l.arm(c)
+	return true
+}
+
+// send writes as much of *p as the socket takes, advancing *p; it reports
+// whether all of it went. An error other than EAGAIN closes c.
+func (l *loop) send(c *conn, p *[]byte) bool {
+	for len(*p) > 0 {
+		n, err := unix.Write(int(c.fd), *p)
+		if n > 0 {
+			*p = (*p)[n:]
+			c.idleAt = l.now + l.rt.timeout
+			continue
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err != unix.EAGAIN {
+			l.close(c)
+		}
+		return false
+	}
+	*p = nil
 	return true
 }
