@@ -33,7 +33,6 @@ type conn struct {
 	idleAt     int64
 	elapseAt   int64
 	armed      int64
-	requestSeq uint32
 }
 
 func (c *conn) deadline() int64 {
