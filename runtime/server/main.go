@@ -12,29 +12,67 @@ import (
 // the process exit code. Generated mains are one line:
 //
 //	func main() { os.Exit(server.Main(site, os.Args[1:])) }
+//
+// With no command the site runs in the foreground (master and workers, for
+// systemd and containers); the commands replace hetao.sh (see siteUsage).
 func Main(site *Site, args []string) int {
 	fs := flag.NewFlagSet("site", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
-	fs.Usage = func() { siteUsage(os.Stderr, site) }
+	pidFile := fs.String("pid", "", "pid file (default: hetao.pid next to the error log)")
+	fs.Usage = func() { siteUsage(os.Stderr, site, fs) }
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "site: unknown command %q\n", fs.Arg(0))
-		siteUsage(os.Stderr, site)
+	if *pidFile == "" {
+		*pidFile = defaultPidFile(site)
+	} else if abs, err := filepath.Abs(*pidFile); err == nil {
+		*pidFile = abs
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(os.Stderr, "site: one command at a time, not %q\n", fs.Args())
 		return 2
 	}
-	return exitCode(serve(site))
+	// Workers, the daemon and a successor run with the flags only.
+	fore := []string{"-pid", *pidFile}
+	switch fs.Arg(0) {
+	case "":
+		return exitCode(runSite(site, fore, *pidFile))
+	case "start":
+		return cmdStart(site, fore, *pidFile)
+	case "stop":
+		return cmdStop(site, *pidFile)
+	case "reload":
+		return cmdReload(site, *pidFile)
+	case "reopen":
+		return cmdReopen(*pidFile)
+	case "status":
+		return cmdStatus(*pidFile)
+	}
+	fmt.Fprintf(os.Stderr, "site: unknown command %q\n", fs.Arg(0))
+	siteUsage(os.Stderr, site, fs)
+	return 2
 }
 
-func siteUsage(w io.Writer, site *Site) {
-	fmt.Fprintf(w, `usage: %s
-  Runs the site compiled from %s in the foreground.
-  Signals: TERM graceful stop, INT fast stop, USR1 reopen logs.
+func siteUsage(w io.Writer, site *Site, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `usage: %s [-pid FILE] [command]
+  Runs the site compiled from %s.
+
+  (none)  run in the foreground: master and worker processes (systemd, containers)
+  start   run as a daemon; wait until it serves; print its pid
+  stop    graceful stop (TERM) of the running master; wait until it is gone
+  reload  start the binary now at this path with the listening sockets inherited
+          (USR2); wait until the new master serves and the old one is gone
+  reopen  reopen the access and error logs (USR1), after a rotation
+  status  the master and its workers, with their pids and sessions
+
+  Signals to the master: TERM graceful stop, INT fast stop, USR1 reopen logs,
+  USR2 start the successor. A worker killed is replaced within a second.
+
 `, filepath.Base(os.Args[0]), site.Conf)
+	fs.PrintDefaults()
 }
 
 // MainMini runs minihetao: the site compiled from templates/minihetao.conf,
@@ -79,7 +117,9 @@ func MainMini(site *Site, args []string) int {
 			ln.Port = *port
 		}
 	}
-	return exitCode(serve(site))
+	// minihetao runs master and workers in the foreground, as hetao's did,
+	// without a pid file; workers re-read the same command line.
+	return exitCode(runSite(site, args, ""))
 }
 
 func exitCode(err error) int {

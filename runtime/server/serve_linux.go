@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/signal"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -105,42 +103,6 @@ func (in *Instance) Stop(timeout time.Duration) bool {
 
 // Done is closed when every loop has returned.
 func (in *Instance) Done() <-chan struct{} { return in.done }
-
-// serve runs the site in this process until TERM (graceful) or INT.
-func serve(site *Site) error {
-	signal.Ignore(syscall.SIGPIPE, syscall.SIGHUP)
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
-	in, err := Start(site)
-	if err != nil {
-		return err
-	}
-	for _, ln := range site.Listens {
-		ip := ln.IP
-		if ip == "" {
-			ip = "0.0.0.0"
-		}
-		fmt.Fprintf(os.Stderr, "hetao: listening on %s:%d\n", ip, ln.Port)
-	}
-	for {
-		select {
-		case <-in.done:
-			return nil
-		case s := <-sigs:
-			switch s {
-			case syscall.SIGUSR1:
-				reopenLogs(in.rt)
-			case syscall.SIGINT:
-				return nil
-			case syscall.SIGTERM:
-				if !in.Stop(time.Duration(in.rt.elapse) * time.Millisecond) {
-					logs.Warnf("graceful stop: connections still open after elapse; exiting")
-				}
-				return nil
-			}
-		}
-	}
-}
 
 func reopenLogs(rt *runtimeState) {
 	if err := logs.Reopen(); err != nil {

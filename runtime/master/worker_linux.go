@@ -1,0 +1,72 @@
+package master
+
+import (
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Worker is this process's side of the master/worker protocol.
+type Worker struct {
+	Slot     int
+	Listens  map[int][]int // listen index → inherited listening sockets
+	Commands <-chan byte   // 'T' drain, 'I' stop now, 'L' reopen logs; 'T' also when the master is gone
+
+	ctl    *os.File
+	status int
+}
+
+// IsWorker reports whether the master started this process as a worker.
+func IsWorker() bool { return os.Getenv(EnvWorker) != "" }
+
+// AsWorker takes over the descriptors the master passed down. It returns
+// nil when this process is not a worker.
+func AsWorker() *Worker {
+	s, ok := os.LookupEnv(EnvWorker)
+	if !ok {
+		return nil
+	}
+	slot, _ := strconv.Atoi(s)
+	w := &Worker{Slot: slot, Listens: ParseListenFDs(os.Getenv(EnvListenFDs)), status: 4}
+	os.Unsetenv(EnvWorker)
+	os.Unsetenv(EnvListenFDs)
+	for _, fd := range []int{3, 4} {
+		unix.CloseOnExec(fd)
+	}
+	for _, fds := range w.Listens {
+		for _, fd := range fds {
+			unix.CloseOnExec(fd)
+			unix.SetNonblock(fd, true)
+		}
+	}
+	w.ctl = os.NewFile(3, "master-control")
+	cmds := make(chan byte, 4)
+	w.Commands = cmds
+	go func() {
+		b := make([]byte, 16)
+		for {
+			n, err := w.ctl.Read(b)
+			for _, c := range b[:n] {
+				cmds <- c
+			}
+			if err != nil {
+				cmds <- 'T' // the master is gone: finish and exit
+				return
+			}
+		}
+	}()
+	return w
+}
+
+// Ready tells the master this worker serves.
+func (w *Worker) Ready() { w.ctl.WriteString("R\n") }
+
+// Fail tells the master why this worker could not start.
+func (w *Worker) Fail(err error) {
+	w.ctl.WriteString("E " + strings.ReplaceAll(err.Error(), "\n", " ") + "\n")
+}
+
+// Sessions records this worker's session count in the status file.
+func (w *Worker) Sessions(n int) { WriteWorkerStatus(w.status, w.Slot, os.Getpid(), n) }

@@ -1,0 +1,135 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hetaoc/hetao/runtime/logs"
+	"github.com/hetaoc/hetao/runtime/master"
+)
+
+// runSite runs the site in the foreground: as a worker when the master
+// started this process as one, else as the master of site.Workers worker
+// processes. pidFile "" writes none.
+func runSite(site *Site, args []string, pidFile string) error {
+	if w := master.AsWorker(); w != nil {
+		os.Exit(runWorker(site, w))
+	}
+	// The master checks the whole site (paths, logs, roots, error pages)
+	// before anything starts, so a bad site fails here with a clear error.
+	rt, err := prepare(site)
+	if err != nil {
+		return err
+	}
+	cred, err := credential(site.User)
+	if err != nil {
+		return err
+	}
+	chownLogs(rt, cred)
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	n := site.Workers
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	cfg := master.Config{
+		Workers:    n,
+		Exe:        exe,
+		Args:       args,
+		Credential: cred,
+		PidFile:    pidFile,
+		Elapse:     time.Duration(rt.elapse) * time.Millisecond,
+		ReopenLogs: func() { reopenLogs(rt); chownLogs(rt, cred) },
+		Infof:      logs.Infof,
+		Errorf:     logs.Errorf,
+	}
+	for _, ln := range site.Listens {
+		cfg.Listens = append(cfg.Listens, master.Listen{
+			Addr: master.Addr(ln.IP, ln.Port),
+			Open: func() (int, error) {
+				fd, err := listenSocket(ln, site.TCP)
+				if err == nil && ln.Port == 0 { // ephemeral: the next sockets share it
+					if sa, e := unix.Getsockname(fd); e == nil {
+						ln.Port = sa.(*unix.SockaddrInet4).Port
+					}
+				}
+				return fd, err
+			},
+		})
+	}
+	return master.Run(cfg)
+}
+
+// credential resolves the configured user; "" keeps the current one.
+func credential(name string) (*syscall.Credential, error) {
+	if name == "" {
+		return nil, nil
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		return nil, fmt.Errorf("user %q: %v (set \"user\" to an existing user, or \"\" to keep the current one)", name, err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if uid == os.Geteuid() && gid == os.Getegid() {
+		return nil, nil
+	}
+	if os.Geteuid() != 0 {
+		return nil, fmt.Errorf("user %q: only root can switch the workers to another user (running as uid %d)", name, os.Geteuid())
+	}
+	var groups []uint32
+	if ids, err := u.GroupIds(); err == nil {
+		for _, g := range ids {
+			if n, err := strconv.Atoi(g); err == nil {
+				groups = append(groups, uint32(n))
+			}
+		}
+	}
+	// The child calls setgroups, setgid, then setuid before exec.
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: groups}, nil
+}
+
+// chownLogs gives the log files the master created to the workers' user,
+// so the workers can append to them and reopen them after a rotation.
+func chownLogs(rt *runtimeState, cred *syscall.Credential) {
+	if cred == nil {
+		return
+	}
+	var paths []string
+	if p, err := Expand(rt.site.ErrorLog); err == nil && p != "" {
+		paths = append(paths, p)
+	}
+	for _, w := range rt.websites {
+		if w.log != nil {
+			paths = append(paths, w.log.Path)
+		}
+	}
+	for _, p := range paths {
+		if err := os.Chown(p, int(cred.Uid), int(cred.Gid)); err != nil {
+			logs.Errorf("chown %s: %v", p, err)
+		}
+	}
+}
+
+// defaultPidFile is hetao.pid next to the error log.
+func defaultPidFile(site *Site) string {
+	dir := os.TempDir()
+	if p, err := Expand(site.ErrorLog); err == nil && p != "" {
+		dir = filepath.Dir(p)
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, "hetao.pid"))
+	if err != nil {
+		return filepath.Join(dir, "hetao.pid")
+	}
+	return abs
+}

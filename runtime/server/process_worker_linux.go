@@ -1,0 +1,147 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hetaoc/hetao/runtime/logs"
+	"github.com/hetaoc/hetao/runtime/master"
+)
+
+// runWorker is a worker process: one event loop on the listening sockets
+// the master passed down, until the master says stop (or goes away).
+func runWorker(site *Site, w *master.Worker) int {
+	signal.Ignore(syscall.SIGPIPE, syscall.SIGHUP, syscall.SIGUSR2)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
+	in, err := startOnFDs(site, w.Slot, w.Listens)
+	if err != nil {
+		w.Fail(err)
+		logs.Errorf("worker %d: %v", w.Slot, err)
+		return 1
+	}
+	w.Ready()
+	w.Sessions(0)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	drain := func() int {
+		stopAccepting(in, w.Listens)
+		if !in.Stop(time.Duration(in.rt.elapse) * time.Millisecond) {
+			logs.Warnf("worker %d: connections still open after elapse; exiting", w.Slot)
+		}
+		return 0
+	}
+	for {
+		select {
+		case <-in.Done():
+			return 0
+		case <-tick.C:
+			w.Sessions(in.Sessions())
+		case c := <-w.Commands:
+			switch c {
+			case 'T':
+				return drain()
+			case 'I':
+				return 0
+			case 'L':
+				reopenLogs(in.rt)
+			}
+		case s := <-sigs:
+			switch s {
+			case syscall.SIGTERM:
+				return drain()
+			case syscall.SIGINT:
+				return 0
+			case syscall.SIGUSR1:
+				reopenLogs(in.rt)
+			}
+		}
+	}
+}
+
+// startOnFDs is Start for a worker process: one loop, serving listening
+// sockets it inherited (listen index → descriptors) instead of binding.
+func startOnFDs(site *Site, slot int, fds map[int][]int) (*Instance, error) {
+	rt, err := prepare(site)
+	if err != nil {
+		return nil, err
+	}
+	raiseNoFile(site.Limits.MaxSessions)
+	in := &Instance{rt: rt, loops: make([]*loop, 1), done: make(chan struct{})}
+	if in.loops[0], err = newLoop(slot, rt); err != nil {
+		return nil, err
+	}
+	l := in.loops[0]
+	for i, ln := range site.Listens {
+		if len(fds[i]) == 0 {
+			in.close()
+			return nil, fmt.Errorf("listen %s:%d: no socket passed down by the master", ln.IP, ln.Port)
+		}
+		for _, fd := range fds[i] {
+			if sa, err := unix.Getsockname(fd); err == nil && ln.Port == 0 {
+				if sa4, ok := sa.(*unix.SockaddrInet4); ok {
+					ln.Port = sa4.Port
+				}
+			}
+			if err := l.listen(fd, ln); err != nil {
+				in.close()
+				return nil, err
+			}
+		}
+	}
+	cpu := -1
+	if site.CPUAffinity {
+		cpu = slot % runtime.NumCPU()
+	}
+	go func() {
+		l.run(cpu)
+		close(in.done)
+	}()
+	logs.Infof("worker %d serving", slot)
+	return in, nil
+}
+
+// acceptGrace is how long a draining worker keeps serving after it stopped
+// accepting and before it closes idle connections: a connection accepted in
+// the last batch has its first request read (and answered) instead of being
+// closed as idle with that request unread, which the client would see as a
+// reset.
+const acceptGrace = 200 * time.Millisecond
+
+// stopAccepting takes the listening sockets out of the loop's epoll set, so
+// the loop accepts nothing more (the sockets stay open: on reload the
+// successor's workers serve them), then waits acceptGrace. epoll_ctl touches
+// no loop state, so it is safe from this goroutine; the loop removes them
+// again, harmlessly, when it drains.
+// TODO(lead): drainStep could instead spare connections that never got a
+// request, and this would be unnecessary.
+func stopAccepting(in *Instance, fds map[int][]int) {
+	for _, l := range in.loops {
+		for _, list := range fds {
+			for _, fd := range list {
+				unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+			}
+		}
+	}
+	time.Sleep(acceptGrace)
+}
+
+// Sessions is the number of connections the instance's loops hold. It is a
+// snapshot read from outside the loops: each loop's counter is one machine
+// word that only its loop writes, read here with an atomic load.
+// TODO(lead): keep loop.sessions in an atomic.Int64 so this needs no unsafe.
+func (in *Instance) Sessions() int {
+	n := 0
+	for _, l := range in.loops {
+		n += int(atomic.LoadInt64((*int64)(unsafe.Pointer(&l.sessions))))
+	}
+	return n
+}
