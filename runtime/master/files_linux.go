@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -68,6 +69,7 @@ func statusPath(pidFile string) string {
 
 type statusFile struct {
 	path string
+	tmp  string // where it is until published
 	f    int
 }
 
@@ -80,16 +82,20 @@ func createStatus(path string, workers int) (*statusFile, error) {
 	if err != nil {
 		return nil, &os.PathError{Op: "create", Path: tmp, Err: err}
 	}
-	s := &statusFile{path: path, f: fd}
+	s := &statusFile{path: path, tmp: tmp, f: fd}
 	for i := 0; i < workers; i++ {
 		s.worker(i, 0, 0)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		unix.Close(fd)
-		os.Remove(tmp)
-		return nil, err
-	}
 	return s, nil
+}
+
+// publish puts the file in place, once the site serves: until then a
+// previous master's file stays.
+func (s *statusFile) publish() {
+	if s != nil && s.tmp != "" {
+		os.Rename(s.tmp, s.path)
+		s.tmp = ""
+	}
 }
 
 // fd is the descriptor workers inherit (as 4); -1 (nothing) without a file.
@@ -100,9 +106,11 @@ func (s *statusFile) fd() int {
 	return s.f
 }
 
-func (s *statusFile) master(pid, workers int) {
+// master writes the master's record; note is "" or "reload-failed MS"
+// (Unix milliseconds), which `site reload` watches for.
+func (s *statusFile) master(pid, workers int, note string) {
 	if s != nil {
-		writeRecord(s.f, 0, fmt.Sprintf("master %d workers %d", pid, workers))
+		writeRecord(s.f, 0, strings.TrimSpace(fmt.Sprintf("master %d workers %d %s", pid, workers, note)))
 	}
 }
 
@@ -119,6 +127,10 @@ func (s *statusFile) remove() {
 }
 
 func (s *statusFile) close() {
+	if s != nil && s.tmp != "" {
+		os.Remove(s.tmp)
+		s.tmp = ""
+	}
 	if s != nil && s.f >= 0 {
 		unix.Close(s.f)
 		s.f = -1
@@ -140,26 +152,37 @@ type WorkerStatus struct {
 	Slot, Pid, Sessions int
 }
 
+// Status is what the status file says.
+type Status struct {
+	Master       int
+	ReloadFailed time.Time // the last failed reload, if any
+	Workers      []WorkerStatus
+}
+
 // ReadStatus reads the status file next to pidFile.
-func ReadStatus(pidFile string) (masterPid int, workers []WorkerStatus, err error) {
+func ReadStatus(pidFile string) (st Status, err error) {
 	b, err := os.ReadFile(statusPath(pidFile))
 	if err != nil {
-		return 0, nil, err
+		return st, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
 		switch {
 		case len(f) >= 2 && f[0] == "master":
-			masterPid, _ = strconv.Atoi(f[1])
+			st.Master, _ = strconv.Atoi(f[1])
+			if len(f) == 6 && f[4] == "reload-failed" {
+				ms, _ := strconv.ParseInt(f[5], 10, 64)
+				st.ReloadFailed = time.UnixMilli(ms)
+			}
 		case len(f) == 6 && f[0] == "worker":
 			var w WorkerStatus
 			w.Slot, _ = strconv.Atoi(f[1])
 			w.Pid, _ = strconv.Atoi(f[3])
 			w.Sessions, _ = strconv.Atoi(f[5])
-			workers = append(workers, w)
+			st.Workers = append(st.Workers, w)
 		}
 	}
-	return masterPid, workers, nil
+	return st, nil
 }
 
 var nullFD = -1

@@ -142,7 +142,11 @@ func Run(cfg Config) error {
 	}
 	m.workers = make([]*worker, cfg.Workers)
 	if err := m.startAll(); err != nil {
-		m.stopAll('I', time.Second)
+		// Workers that did start may already hold connections taken from
+		// inherited sockets: let them finish.
+		m.closeSockets()
+		m.stopAll('T', cfg.Elapse+2*time.Second)
+		m.status.close()
 		ready.fail(err)
 		return err
 	}
@@ -151,7 +155,8 @@ func Run(cfg Config) error {
 			cfg.Errorf("pid file: %v", err)
 		}
 	}
-	m.status.master(os.Getpid(), cfg.Workers)
+	m.status.master(os.Getpid(), cfg.Workers, "")
+	m.status.publish()
 	ready.ok()
 	notifySystemd(fmt.Sprintf("MAINPID=%d\nREADY=1", os.Getpid()))
 	cfg.Infof("master %d serving with %d worker process(es)", os.Getpid(), cfg.Workers)
@@ -351,6 +356,7 @@ func (m *master) supervise(sigs chan os.Signal) error {
 			succ = nil
 			if err != nil {
 				m.cfg.Errorf("reload failed, the running site keeps serving: %v", err)
+				m.status.master(os.Getpid(), m.cfg.Workers, fmt.Sprintf("reload-failed %d", time.Now().UnixMilli()))
 				continue
 			}
 			m.cfg.Infof("successor serving; draining the old workers")

@@ -142,6 +142,10 @@ func readyPipe() ready {
 	return ready{os.NewFile(uintptr(fd), "ready")}
 }
 
+// Fail tells whoever started this process (a reloading master, `site
+// start`) why it cannot serve; it does nothing when nobody waits.
+func Fail(err error) { readyPipe().fail(err) }
+
 func (r ready) ok() {
 	if r.f != nil {
 		r.f.WriteString("R\n")

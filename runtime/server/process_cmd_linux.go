@@ -108,15 +108,21 @@ func cmdReload(site *Site, pidFile string) int {
 	if err != nil {
 		return cmdFail(err)
 	}
+	sent := time.Now().Add(-time.Millisecond)
 	if err := syscall.Kill(old, syscall.SIGUSR2); err != nil {
 		return cmdFail(err)
 	}
 	var pid int
+	failed := false
 	taken := waitFor(master.StartTimeout+2*time.Second, func() bool {
+		if st, err := master.ReadStatus(pidFile); err == nil && st.Master == old && st.ReloadFailed.After(sent) {
+			failed = true
+			return true
+		}
 		pid, _ = master.ReadPid(pidFile)
 		return pid != old && master.Alive(pid)
 	})
-	if !taken {
+	if !taken || failed {
 		return cmdFail(fmt.Errorf("reload failed: the running site (pid %d) keeps serving; the error log says why", old))
 	}
 	limit := time.Duration(max(site.HTTP.Elapse, 1))*time.Second + 10*time.Second
@@ -150,12 +156,12 @@ func cmdStatus(pidFile string) int {
 		return 3
 	}
 	fmt.Printf("master pid %d\n", pid)
-	mpid, workers, err := master.ReadStatus(pidFile)
-	if err != nil || mpid != pid {
+	st, err := master.ReadStatus(pidFile)
+	if err != nil || st.Master != pid {
 		fmt.Printf("  (no worker status: %v)\n", err)
 		return 0
 	}
-	for _, w := range workers {
+	for _, w := range st.Workers {
 		switch {
 		case w.Pid == 0:
 			fmt.Printf("worker %d restarting\n", w.Slot)

@@ -23,6 +23,14 @@ func runSite(site *Site, args []string, pidFile string) error {
 	if w := master.AsWorker(); w != nil {
 		os.Exit(runWorker(site, w))
 	}
+	err := runMaster(site, args, pidFile)
+	if err != nil {
+		master.Fail(err) // a reloading master or `site start` logs why
+	}
+	return err
+}
+
+func runMaster(site *Site, args []string, pidFile string) error {
 	// The master checks the whole site (paths, logs, roots, error pages)
 	// before anything starts, so a bad site fails here with a clear error.
 	rt, err := prepare(site)

@@ -318,3 +318,148 @@ func TestReloadFailureKeepsServing(t *testing.T) {
 		t.Errorf("error log does not say why the reload failed:\n%s", b)
 	}
 }
+
+func TestCommands(t *testing.T) {
+	port := freePort(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"hetao.conf":      conf(siteConf, "WORKERS", 2, "PORT", port, "ROOT", "www1"),
+		"www1/index.html": "one",
+	})
+	s := &site{dir: dir, bin: build(t, dir), port: port}
+	t.Cleanup(func() { // the daemon is in its own session: kill it by pid
+		if b, err := os.ReadFile(filepath.Join(dir, "log/hetao.pid")); err == nil {
+			var pid int
+			fmt.Sscan(string(b), &pid)
+			for _, w := range workers(pid) {
+				syscall.Kill(w, syscall.SIGKILL)
+			}
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	if out, _ := s.run(t, "-h"); !strings.Contains(out, "reload") || !strings.Contains(out, "status") || !strings.Contains(out, "-pid") {
+		t.Errorf("site -h does not list the commands:\n%s", out)
+	}
+	if out, err := s.run(t, "status"); err == nil || !strings.Contains(out, "not running") {
+		t.Errorf("status before start: %v\n%s", err, out)
+	}
+	out, err := s.run(t, "start")
+	if err != nil || !strings.HasPrefix(out, "site started, pid ") {
+		t.Fatalf("start: %v\n%s", err, out)
+	}
+	pid := s.masterPid(t)
+	if !strings.Contains(out, fmt.Sprint(pid)) {
+		t.Errorf("start printed %q, pid file says %d", out, pid)
+	}
+	if body, err := get(clientNoKeepAlive(), s.url("/")); err != nil || body != "one" {
+		t.Fatalf("GET after start: %q %v", body, err)
+	}
+	if out, err := s.run(t, "start"); err == nil || !strings.Contains(out, "already running") {
+		t.Errorf("second start: %v\n%s", err, out)
+	}
+	// A held connection shows in status within about a second.
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	eventually(t, 5*time.Second, "status with a session", func() bool {
+		out, err := s.run(t, "status")
+		return err == nil && strings.Contains(out, fmt.Sprintf("master pid %d", pid)) &&
+			strings.Count(out, "worker ") == 2 && strings.Contains(out, "sessions 1")
+	})
+	out, _ = s.run(t, "status")
+	t.Logf("status:\n%s", out)
+	if out, err := s.run(t, "reopen"); err != nil {
+		t.Errorf("reopen: %v\n%s", err, out)
+	}
+	c.Close()
+	out, err = s.run(t, "reload")
+	if err != nil || !strings.Contains(out, "site reloaded") {
+		t.Fatalf("reload: %v\n%s", err, out)
+	}
+	if alive(pid) {
+		t.Errorf("old master %d still running after reload", pid)
+	}
+	pid = s.masterPid(t)
+	out, err = s.run(t, "stop")
+	if err != nil || !strings.Contains(out, "site stopped") {
+		t.Fatalf("stop: %v\n%s", err, out)
+	}
+	if alive(pid) {
+		t.Errorf("master %d running after stop", pid)
+	}
+	if _, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
+		t.Errorf("still accepting connections after stop")
+	}
+}
+
+func TestUnknownUser(t *testing.T) {
+	port := freePort(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"hetao.conf":      strings.Replace(conf(siteConf, "WORKERS", 1, "PORT", port, "ROOT", "www1"), `"user" : ""`, `"user" : "no-such-user-hetao"`, 1),
+		"www1/index.html": "one",
+	})
+	s := &site{dir: dir, bin: build(t, dir), port: port}
+	out, err := s.run(t)
+	if err == nil || !strings.Contains(out, `user "no-such-user-hetao"`) {
+		t.Errorf("start with an unknown user: %v\n%s", err, out)
+	}
+}
+
+func TestWorkersDropToUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	port := freePort(t)
+	dir := t.TempDir()
+	for d := dir; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		os.Chmod(d, 0o755) // nobody must reach the wwwroot
+	}
+	writeFiles(t, dir, map[string]string{
+		"hetao.conf":      strings.Replace(conf(siteConf, "WORKERS", 2, "PORT", port, "ROOT", "www1"), `"user" : ""`, `"user" : "nobody"`, 1),
+		"www1/index.html": "one",
+	})
+	s := start(t, dir, build(t, dir), port)
+	if body, err := get(clientNoKeepAlive(), s.url("/")); err != nil || body != "one" {
+		t.Fatalf("GET: %q %v", body, err)
+	}
+	master := s.masterPid(t)
+	if uid := uidOf(t, master); uid != "0" {
+		t.Errorf("master uid %s, want 0 (it keeps root to bind on reload)", uid)
+	}
+	ws := workers(master)
+	if len(ws) != 2 {
+		t.Fatalf("%d workers", len(ws))
+	}
+	for _, w := range ws {
+		if uid := uidOf(t, w); uid == "0" {
+			t.Errorf("worker %d runs as root", w)
+		}
+	}
+	// USR1 still works: the master creates the new log for the workers.
+	accessLog := filepath.Join(dir, "log/access.log")
+	os.Rename(accessLog, accessLog+".1")
+	if out, err := s.run(t, "reopen"); err != nil {
+		t.Fatalf("reopen: %v\n%s", err, out)
+	}
+	eventually(t, 5*time.Second, "lines in the reopened log", func() bool {
+		get(clientNoKeepAlive(), s.url("/?after"))
+		b, _ := os.ReadFile(accessLog)
+		return bytes.Contains(b, []byte("?after"))
+	})
+}
+
+func uidOf(t *testing.T, pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
+			return f[1]
+		}
+	}
+	return ""
+}
