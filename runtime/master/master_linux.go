@@ -157,8 +157,10 @@ func Run(cfg Config) error {
 	}
 	m.status.master(os.Getpid(), cfg.Workers, "")
 	m.status.publish()
-	ready.ok()
+	// systemd first: once the old master hears "R" it drains and exits,
+	// and by then systemd must know the main pid moved here.
 	notifySystemd(fmt.Sprintf("MAINPID=%d\nREADY=1", os.Getpid()))
+	ready.ok()
 	cfg.Infof("master %d serving with %d worker process(es)", os.Getpid(), cfg.Workers)
 	return m.supervise(sigs)
 }

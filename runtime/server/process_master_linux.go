@@ -123,6 +123,9 @@ func chownLogs(rt *runtimeState, cred *syscall.Credential) {
 		}
 	}
 	for _, p := range paths {
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+			continue // /dev/stderr and the like stay as they are
+		}
 		if err := os.Chown(p, int(cred.Uid), int(cred.Gid)); err != nil {
 			logs.Errorf("chown %s: %v", p, err)
 		}

@@ -463,3 +463,15 @@ func uidOf(t *testing.T, pid int) string {
 	}
 	return ""
 }
+
+func TestMasterKilledWorkersExit(t *testing.T) {
+	s := newSite(t, 2, "www1", nil)
+	master := s.masterPid(t)
+	var ws []int
+	eventually(t, 5*time.Second, "two workers", func() bool { ws = workers(master); return len(ws) == 2 })
+	syscall.Kill(master, syscall.SIGKILL)
+	// The control socket's end of file tells each worker to drain and exit.
+	eventually(t, 5*time.Second, "the orphaned workers gone", func() bool {
+		return !alive(ws[0]) && !alive(ws[1])
+	})
+}
