@@ -40,11 +40,10 @@ import (
 
 // Environment variables the master sets for the processes it starts.
 const (
-	EnvWorker     = "HETAO_WORKER"     // worker slot
-	EnvListenFDs  = "HETAO_LISTEN_FDS" // a worker's sockets, by listen index
-	EnvInherit    = "HETAO_INHERIT"    // a successor's inherited sockets, by ip:port
-	EnvReadyFD    = "HETAO_READY_FD"   // where to say "R\n" once serving
-	envHetaoPrefx = "HETAO_"
+	EnvWorker    = "HETAO_WORKER"     // worker slot
+	EnvListenFDs = "HETAO_LISTEN_FDS" // a worker's sockets, by listen index
+	EnvInherit   = "HETAO_INHERIT"    // a successor's inherited sockets, by ip:port
+	EnvReadyFD   = "HETAO_READY_FD"   // where to say "R\n" once serving
 )
 
 // Listen is one listening address of the site.
@@ -458,11 +457,15 @@ func (m *master) cleanup() {
 	m.status.close()
 }
 
-// childEnv is this process's environment without hetao's own variables.
+// childEnv is this process's environment without the variables of this
+// protocol (a user's own HETAO_… variables for $VAR$ paths stay).
 func childEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, envHetaoPrefx) {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case EnvWorker, EnvListenFDs, EnvInherit, EnvReadyFD:
+		default:
 			env = append(env, kv)
 		}
 	}

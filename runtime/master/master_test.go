@@ -2,9 +2,11 @@ package master
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +104,18 @@ func TestNotifySystemd(t *testing.T) {
 	n, _, err := unix.Recvfrom(fd, buf, unix.MSG_DONTWAIT)
 	if err != nil || string(buf[:n]) != "MAINPID=42\nREADY=1" {
 		t.Errorf("systemd got %q, %v", buf[:n], err)
+	}
+}
+
+// TestImports keeps the package to the standard library and x/sys/unix.
+func TestImports(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if p != "github.com/hetaoc/hetao/runtime/master" && p != "golang.org/x/sys/unix" {
+			t.Errorf("runtime/master depends on %s", p)
+		}
 	}
 }
