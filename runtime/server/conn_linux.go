@@ -17,6 +17,7 @@ type conn struct {
 	ln     *Listen
 	ip     [4]byte
 	closed bool
+	served bool // at least one request was answered
 
 	keep       bool // the last response left the connection open
 	closeAfter bool // close once the output is sent
@@ -67,7 +68,7 @@ func (l *loop) accept(ln listener) {
 		if sa4, ok := sa.(*unix.SockaddrInet4); ok {
 			ip = sa4.Addr
 		}
-		if lim.MaxSessions > 0 && l.sessions >= lim.MaxSessions {
+		if lim.MaxSessions > 0 && int(l.sessions.Load()) >= lim.MaxSessions {
 			unix.Close(nfd)
 			continue
 		}
@@ -98,7 +99,7 @@ func (l *loop) open(fd int, ln *Listen, ip [4]byte) {
 	c.idleAt = l.now + l.rt.timeout
 	c.elapseAt = l.now + l.rt.elapse
 	l.conns[fd] = c
-	l.sessions++
+	l.sessions.Add(1)
 	if err := l.add(fd, unix.EPOLLIN|unix.EPOLLOUT|unix.EPOLLRDHUP|unix.EPOLLET); err != nil {
 		l.close(c)
 		return
@@ -117,7 +118,7 @@ func (l *loop) close(c *conn) {
 	}
 	unix.Close(int(c.fd))
 	l.conns[c.fd] = nil
-	l.sessions--
+	l.sessions.Add(-1)
 	if l.perIP != nil {
 		if n := l.perIP[c.ip]; n <= 1 {
 			delete(l.perIP, c.ip)
@@ -268,6 +269,7 @@ func (l *loop) process(c *conn, data []byte) {
 		} else if l.req.ContentLength > 0 {
 			c.bodyLeft = l.req.ContentLength
 		}
+		c.served = true
 		l.ctx.reset(c)
 		l.ctx.serve()
 		if !c.keep {

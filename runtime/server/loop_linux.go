@@ -35,7 +35,7 @@ type loop struct {
 	now    int64 // ms, monotonic
 	clock  clock
 
-	sessions int
+	sessions atomic.Int64 // read by the worker's status reporting
 	perIP    map[[4]byte]int32
 	access   []logs.Buffer // per website id
 
@@ -49,6 +49,7 @@ type listener struct {
 }
 
 const (
+	freshGrace  = 1000      // ms a new connection has to send its first request when the loop stops
 	readBufSize = 128 << 10 // must exceed the largest request head (64 KiB cap)
 	maxEvents   = 256
 )
@@ -197,11 +198,14 @@ func (l *loop) drainStep() bool {
 	}
 	l.lns = nil
 	for _, c := range l.conns {
-		if c != nil && c.idle() {
+		// An idle connection that has had an answer is closed at once; one
+		// accepted just before the stop gets a moment to send its request,
+		// which would otherwise be reset unread.
+		if c != nil && c.idle() && (c.served || l.now-(c.idleAt-l.rt.timeout) > freshGrace) {
 			l.close(c)
 		}
 	}
-	return l.sessions == 0
+	return l.sessions.Load() == 0
 }
 
 // clock caches what is formatted once per second: the Date header line and

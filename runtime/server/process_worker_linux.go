@@ -5,10 +5,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -33,7 +31,6 @@ func runWorker(site *Site, w *master.Worker) int {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	drain := func() int {
-		stopAccepting(in, w.Listens)
 		if !in.Stop(time.Duration(in.rt.elapse) * time.Millisecond) {
 			logs.Warnf("worker %d: connections still open after elapse; exiting", w.Slot)
 		}
@@ -109,39 +106,12 @@ func startOnFDs(site *Site, slot int, fds map[int][]int) (*Instance, error) {
 	return in, nil
 }
 
-// acceptGrace is how long a draining worker keeps serving after it stopped
-// accepting and before it closes idle connections: a connection accepted in
-// the last batch has its first request read (and answered) instead of being
-// closed as idle with that request unread, which the client would see as a
-// reset.
-const acceptGrace = 200 * time.Millisecond
-
-// stopAccepting takes the listening sockets out of the loop's epoll set, so
-// the loop accepts nothing more (the sockets stay open: on reload the
-// successor's workers serve them), then waits acceptGrace. epoll_ctl touches
-// no loop state, so it is safe from this goroutine; the loop removes them
-// again, harmlessly, when it drains.
-// TODO(lead): drainStep could instead spare connections that never got a
-// request, and this would be unnecessary.
-func stopAccepting(in *Instance, fds map[int][]int) {
-	for _, l := range in.loops {
-		for _, list := range fds {
-			for _, fd := range list {
-				unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, fd, nil)
-			}
-		}
-	}
-	time.Sleep(acceptGrace)
-}
-
-// Sessions is the number of connections the instance's loops hold. It is a
-// snapshot read from outside the loops: each loop's counter is one machine
-// word that only its loop writes, read here with an atomic load.
-// TODO(lead): keep loop.sessions in an atomic.Int64 so this needs no unsafe.
+// Sessions is the number of connections the instance's loops hold, a
+// snapshot read from outside the loops.
 func (in *Instance) Sessions() int {
 	n := 0
 	for _, l := range in.loops {
-		n += int(atomic.LoadInt64((*int64)(unsafe.Pointer(&l.sessions))))
+		n += int(l.sessions.Load())
 	}
 	return n
 }
