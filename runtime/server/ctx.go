@@ -17,8 +17,10 @@ type Ctx struct {
 	Req  *http1.Request
 	Site *Website
 	// Path is the request path, percent-decoded and cleaned: it starts with
-	// "/" and has no dot segments. Rewrite phases may replace it.
-	Path []byte
+	// "/" and has no dot segments. Query is the raw query (nil when none).
+	// A rewrite phase replaces both.
+	Path  []byte
+	Query []byte
 
 	l       *loop
 	c       *conn
@@ -34,7 +36,7 @@ const bodyInline = 16 << 10
 const serverLine = "Server: hetao\r\n"
 
 func (x *Ctx) reset(c *conn) {
-	x.c, x.Site, x.Path, x.status, x.sent = c, nil, nil, 0, 0
+	x.c, x.Site, x.Path, x.Query, x.status, x.sent = c, nil, nil, nil, 0, 0
 }
 
 // serve runs the request phases that precede the website's own: pick the
@@ -60,7 +62,7 @@ func (x *Ctx) serve() {
 		x.log()
 		return
 	}
-	x.pathBuf, x.Path = p, p
+	x.pathBuf, x.Path, x.Query = p, p, req.Query
 	x.Site.Serve(x)
 	x.log()
 }

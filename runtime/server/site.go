@@ -28,6 +28,7 @@ type Site struct {
 
 	MIME       *MIMETable
 	ErrorPages []ErrorPage
+	Upstreams  []*Upstream
 }
 
 // Limits bound what one worker and one request may use. Zero disables a
