@@ -13,9 +13,20 @@ func (x *Ctx) log() {
 	if s == nil || s.log == nil || x.status == 0 {
 		return
 	}
-	req := x.Req
 	b := &x.l.access[s.id]
-	w := append(b.B, x.l.clock.log...)
+	w := x.appendLogPrefix(b.B)
+	w = strconv.AppendInt(w, int64(x.status), 10)
+	w = append(w, ' ')
+	w = strconv.AppendInt(w, x.sent, 10)
+	b.B = w
+	b.Line()
+}
+
+// appendLogPrefix appends the line up to the status: time, client, Host
+// and request line, as received.
+func (x *Ctx) appendLogPrefix(w []byte) []byte {
+	req := x.Req
+	w = append(w, x.l.clock.log...)
 	w = append(w, " - "...)
 	w = appendIP(w, x.c.ip)
 	w = append(w, '(')
@@ -35,12 +46,7 @@ func (x *Ctx) log() {
 	w = appendSafe(w, req.Target, 2048)
 	w = append(w, " HTTP/1."...)
 	w = append(w, '0'+req.Minor)
-	w = append(w, `" `...)
-	w = strconv.AppendInt(w, int64(x.status), 10)
-	w = append(w, ' ')
-	w = strconv.AppendInt(w, x.sent, 10)
-	b.B = w
-	b.Line()
+	return append(w, `" `...)
 }
 
 func appendIP(w []byte, ip [4]byte) []byte {

@@ -18,6 +18,7 @@ type conn struct {
 	ip     [4]byte
 	closed bool
 	served bool // at least one request was answered
+	hup    bool // the peer has shut down its side: read to the end
 
 	keep       bool // the last response left the connection open
 	closeAfter bool // close once the output is sent
@@ -30,7 +31,8 @@ type conn struct {
 	fileEnd    int64
 	scanned    int32          // bytes of a partial request head already searched for its end
 	bodyLeft   int64          // request body bytes still to discard
-	chunked    *http1.Chunked // chunked request body being discarded
+	chunked    *http1.Chunked // chunked request body being discarded or forwarded
+	proxy      *upConn        // the backend answering the current request
 	idleAt     int64
 	elapseAt   int64
 	armed      int64
@@ -112,6 +114,12 @@ func (l *loop) close(c *conn) {
 		return
 	}
 	c.closed = true
+	if up := c.proxy; up != nil {
+		c.proxy = nil
+		up.st.backends[up.b].active--
+		up.client = nil
+		l.upClose(up)
+	}
 	if c.file >= 0 {
 		unix.Close(c.file)
 		c.file = -1
@@ -133,7 +141,26 @@ func (l *loop) close(c *conn) {
 	}
 }
 
-func (l *loop) timeout(c *conn) { l.close(c) }
+func (l *loop) timeout(c *conn) {
+	if c.proxy != nil {
+		l.timeoutProxy(c)
+		return
+	}
+	l.close(c)
+}
+
+// waiting: the connection must not be read now, because its output is
+// pending, or its request is with a backend (only the body is read then,
+// as fast as the backend takes it).
+func (c *conn) waiting() bool {
+	if c.blocked() {
+		return true
+	}
+	if up := c.proxy; up != nil {
+		return (c.bodyLeft == 0 && c.chunked == nil) || len(up.out) >= maxUpOut
+	}
+	return false
+}
 
 func (l *loop) event(c *conn, ev uint32) {
 	if ev&unix.EPOLLERR != 0 {
@@ -144,14 +171,21 @@ func (l *loop) event(c *conn, ev uint32) {
 		if !l.drain(c) {
 			return
 		}
-		if c.closeAfter {
+		if c.closeAfter && c.proxy == nil {
 			l.close(c)
+			return
+		}
+		if up := c.proxy; up != nil && up.readMore {
+			l.upRead(up)
 			return
 		}
 		if len(c.in) > 0 || c.readMore {
 			l.read(c)
 		}
 		return
+	}
+	if ev&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+		c.hup = true
 	}
 	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
 		l.read(c)
@@ -164,7 +198,7 @@ func (l *loop) event(c *conn, ev uint32) {
 // append to it, so a head arriving in drips costs O(n), not O(n²).
 func (l *loop) read(c *conn) {
 	for !c.closed {
-		if c.blocked() {
+		if c.waiting() {
 			c.readMore = true
 			return
 		}
@@ -191,13 +225,14 @@ func (l *loop) read(c *conn) {
 			if c.closed {
 				return
 			}
-			if c.closeAfter && !c.blocked() {
+			if c.closeAfter && !c.blocked() && c.proxy == nil {
 				l.close(c)
 				return
 			}
-			if n0+n < len(buf) {
+			if n0+n < len(buf) && !c.hup {
 				// A short read drained the socket: edge-triggered epoll
-				// reports the next arrival.
+				// reports the next arrival (but not an end of stream that
+				// came with this edge: hup says to read on to it).
 				if !c.blocked() && len(c.in) == 0 {
 					l.arm(c)
 				}
@@ -217,8 +252,10 @@ func (l *loop) read(c *conn) {
 				l.process(c, buf[:n0])
 				l.flush(c)
 			}
-			if err == nil && c.blocked() && !c.closed {
-				c.closeAfter = true // half-closed: finish the answer first
+			if err == nil && !c.closed && (c.blocked() || (c.proxy != nil && c.bodyLeft == 0 && c.chunked == nil)) {
+				// Half-closed after a whole request: finish the answer first.
+				c.keep = false
+				c.closeAfter = c.proxy == nil
 				return
 			}
 			l.close(c)
@@ -234,10 +271,18 @@ func (l *loop) process(c *conn, data []byte) {
 	lim := &l.rt.limits
 	for len(data) > 0 && !c.closeAfter {
 		if c.bodyLeft > 0 || c.chunked != nil {
+			if c.proxy != nil {
+				rest, ok := l.forwardBody(c, data)
+				data = rest
+				if !ok {
+					break
+				}
+				continue
+			}
 			data = l.discardBody(c, data)
 			continue
 		}
-		if c.blocked() {
+		if c.blocked() || c.proxy != nil {
 			break
 		}
 		// A head arriving in drips is parsed once, when it is complete (or
@@ -272,8 +317,8 @@ func (l *loop) process(c *conn, data []byte) {
 		c.served = true
 		l.ctx.reset(c)
 		l.ctx.serve()
-		if !c.keep {
-			c.closeAfter = true
+		if !c.keep && c.proxy == nil {
+			c.closeAfter = true // a forwarded request closes when its answer ends
 		}
 	}
 	if len(data) > 0 && !c.closeAfter {
@@ -397,4 +442,36 @@ func (l *loop) send(c *conn, p *[]byte) bool {
 	}
 	*p = nil
 	return true
+}
+
+// forwardBody moves request body bytes to the backend's output; it reports
+// false when the backend is not keeping up (or the body is bad), and the
+// rest of data then waits in c.in.
+func (l *loop) forwardBody(c *conn, data []byte) ([]byte, bool) {
+	up := c.proxy
+	if len(up.out) >= maxUpOut {
+		return data, false
+	}
+	var n int
+	if c.chunked != nil {
+		consumed, _, done, err := c.chunked.Decode(data)
+		if err != nil {
+			c.keep = false
+			l.upFailed(up)
+			return nil, false
+		}
+		n = consumed
+		if done {
+			c.chunked = nil
+		}
+	} else {
+		n = int(min(int64(len(data)), c.bodyLeft))
+		c.bodyLeft -= int64(n)
+	}
+	up.out = append(up.out, data[:n]...)
+	up.replay = false
+	if up.state == upActive {
+		l.upWrite(up)
+	}
+	return data[n:], true
 }

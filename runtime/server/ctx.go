@@ -22,11 +22,12 @@ type Ctx struct {
 	Path  []byte
 	Query []byte
 
-	l       *loop
-	c       *conn
-	status  int
-	sent    int64 // body bytes
-	pathBuf []byte
+	l         *loop
+	c         *conn
+	rewritten bool // a rewrite phase replaced Path and Query
+	status    int
+	sent      int64 // body bytes
+	pathBuf   []byte
 }
 
 // bodyInline is the largest body copied into the batch buffer; larger
@@ -36,7 +37,7 @@ const bodyInline = 16 << 10
 const serverLine = "Server: hetao\r\n"
 
 func (x *Ctx) reset(c *conn) {
-	x.c, x.Site, x.Path, x.Query, x.status, x.sent = c, nil, nil, nil, 0, 0
+	x.c, x.Site, x.Path, x.Query, x.status, x.sent, x.rewritten = c, nil, nil, nil, 0, 0, false
 }
 
 // serve runs the request phases that precede the website's own: pick the

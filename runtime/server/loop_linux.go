@@ -35,6 +35,11 @@ type loop struct {
 	now    int64 // ms, monotonic
 	clock  clock
 
+	ups       []*upConn // backend connections, by descriptor
+	upstreams []upState // by Upstream.id
+	phead     []byte    // scratch for a forwarded request head
+	resp      http1.Response
+
 	sessions atomic.Int64 // read by the worker's status reporting
 	perIP    map[[4]byte]int32
 	access   []logs.Buffer // per website id
@@ -86,6 +91,7 @@ func newLoop(id int, rt *runtimeState) (*loop, error) {
 	if err := l.add(l.wake, unix.EPOLLIN|unix.EPOLLET); err != nil {
 		return nil, err
 	}
+	l.initUpstreams()
 	l.ctx.l = l
 	l.ctx.Req = &l.req
 	l.clock.tick(time.Now())
@@ -127,6 +133,10 @@ func (l *loop) run(cpu int) {
 			fd := int(ev.Fd)
 			if c := l.connOf(fd); c != nil {
 				l.event(c, ev.Events)
+				continue
+			}
+			if up := l.upOf(fd); up != nil {
+				l.upEvent(up, ev.Events)
 				continue
 			}
 			switch {

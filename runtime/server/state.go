@@ -88,6 +88,9 @@ func prepare(site *Site) (*runtimeState, error) {
 			}
 		}
 	}
+	for i, u := range site.Upstreams {
+		u.id = i
+	}
 	for _, p := range site.ErrorPages {
 		path, err := Expand(p.File)
 		if err != nil {
