@@ -178,7 +178,7 @@ func TestProxyLeastConnections(t *testing.T) {
 	fast, _ := namedBackend(t, "fast")
 	addr := startProxy(t, 'L', []Backend{backendAddr(t, slow.Listener.Addr().String()), backendAddr(t, fast.Listener.Addr().String())}, nil)
 	go http.Get("http://" + addr + "/slow") // ties go to the first: the slow one
-	time.Sleep(200 * time.Millisecond)     // let it reach the slow backend
+	time.Sleep(200 * time.Millisecond)      // let it reach the slow backend
 	client := &http.Client{}
 	for i := 0; i < 3; i++ {
 		if _, body := fetch(t, client, "http://"+addr+"/"); !strings.HasPrefix(body, "fast") {
