@@ -54,7 +54,6 @@ func (c *conn) idle() bool {
 }
 
 func (l *loop) accept(ln listener) {
-	lim := &l.rt.site.Limits
 	for {
 		nfd, sa, err := unix.Accept4(ln.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		if err != nil {
@@ -70,19 +69,28 @@ func (l *loop) accept(ln listener) {
 		if sa4, ok := sa.(*unix.SockaddrInet4); ok {
 			ip = sa4.Addr
 		}
-		if lim.MaxSessions > 0 && int(l.sessions.Load()) >= lim.MaxSessions {
+		if !l.admit(ip) {
 			unix.Close(nfd)
 			continue
 		}
-		if l.perIP != nil {
-			if n := l.perIP[ip]; n > 0 && int(n) >= max(lim.MaxConnectionsPerIP, 1) {
-				unix.Close(nfd)
-				continue
-			}
-			l.perIP[ip]++
-		}
 		l.open(nfd, ln.ln, ip)
 	}
+}
+
+// admit applies max_http_session_count and max_connections_per_ip to a new
+// connection from ip, and counts it when admitted.
+func (l *loop) admit(ip [4]byte) bool {
+	lim := &l.rt.site.Limits
+	if lim.MaxSessions > 0 && int(l.sessions.Load()) >= lim.MaxSessions {
+		return false
+	}
+	if l.perIP != nil {
+		if n := l.perIP[ip]; n > 0 && int(n) >= max(lim.MaxConnectionsPerIP, 1) {
+			return false
+		}
+		l.perIP[ip]++
+	}
+	return true
 }
 
 func (l *loop) open(fd int, ln *Listen, ip [4]byte) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net"
 	"os"
 	"runtime"
 	"sync/atomic"
@@ -43,6 +44,9 @@ type loop struct {
 	sessions atomic.Int64 // read by the worker's status reporting
 	perIP    map[[4]byte]int32
 	access   []logs.Buffer // per website id
+
+	inj    injector       // connections handed over by TLS terminators
+	tlsLns []net.Listener // TLS listens, accepted by Go's poller
 
 	stopping atomic.Bool
 	wake     int // eventfd to interrupt epoll_wait
@@ -108,6 +112,9 @@ func (l *loop) add(fd int, events uint32) error {
 
 // listen adds a listening socket to the loop.
 func (l *loop) listen(fd int, ln *Listen) error {
+	if ln.TLS != nil {
+		return l.listenTLS(fd, ln)
+	}
 	l.lns = append(l.lns, listener{fd, ln})
 	return l.add(fd, unix.EPOLLIN|unix.EPOLLET)
 }
@@ -145,6 +152,7 @@ func (l *loop) run(cpu int) {
 			case fd == l.wake:
 				var b [8]byte
 				unix.Read(l.wake, b[:])
+				l.takeInjected()
 			default:
 				for _, ln := range l.lns {
 					if ln.fd == fd {
@@ -207,6 +215,10 @@ func (l *loop) drainStep() bool {
 		unix.Close(ln.fd)
 	}
 	l.lns = nil
+	for _, nl := range l.tlsLns {
+		nl.Close()
+	}
+	l.tlsLns = nil
 	for _, c := range l.conns {
 		// An idle connection that has had an answer is closed at once; one
 		// accepted just before the stop gets a moment to send its request,

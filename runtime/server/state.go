@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"fmt"
 	"os"
 	"strconv"
@@ -24,6 +25,7 @@ type runtimeState struct {
 	elapse   int64 // ms
 	mimeOf   func(ext []byte) *static.MIME
 	pages    map[int][]byte
+	tls      map[*Listen]*tls.Config
 	logOnce  sync.Map
 }
 
@@ -86,6 +88,23 @@ func prepare(site *Site) (*runtimeState, error) {
 					return nil, fmt.Errorf("website %q: %w", w.Domain, err)
 				}
 			}
+		}
+	}
+	rt.tls = make(map[*Listen]*tls.Config)
+	for _, ln := range site.Listens {
+		if ln.TLS == nil {
+			continue
+		}
+		cert, err := Expand(ln.TLS.CertFile)
+		if err != nil {
+			return nil, fmt.Errorf("listen %s:%d ssl.certificate_file: %w", ln.IP, ln.Port, err)
+		}
+		key, err := Expand(ln.TLS.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("listen %s:%d ssl.certificate_key_file: %w", ln.IP, ln.Port, err)
+		}
+		if rt.tls[ln], err = tlsConfig(cert, key); err != nil {
+			return nil, fmt.Errorf("listen %s:%d ssl: %w", ln.IP, ln.Port, err)
 		}
 	}
 	for i, u := range site.Upstreams {
