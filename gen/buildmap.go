@@ -176,6 +176,24 @@ func confFiles(cfg *compiler.Config) map[string]string {
 			for _, r := range w.Redirects {
 				add(r.Pos.File)
 			}
+			for _, r := range w.Rewrites {
+				add(r.Pos.File)
+			}
+			if w.Forward != nil {
+				add(w.Forward.Pos.File)
+			}
+			for _, l := range w.Locations {
+				add(l.Pos.File)
+				for _, r := range l.Rewrites {
+					add(r.Pos.File)
+				}
+				for _, r := range l.Redirects {
+					add(r.Pos.File)
+				}
+				if l.Forward != nil {
+					add(l.Forward.Pos.File)
+				}
+			}
 		}
 	}
 	for _, p := range cfg.ErrorPages {

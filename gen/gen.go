@@ -89,6 +89,10 @@ type generator struct {
 
 	websites []*website // pointer-distinct, in config order
 	byIR     map[*compiler.Website]*website
+
+	nRewrites int         // rewriteN variables planned so far
+	upstreams []*upstream // every forward block, in planning order
+	byForward map[*compiler.Forward]*upstream
 }
 
 // website is one IR website (possibly served on several listens, as the
@@ -97,6 +101,9 @@ type website struct {
 	*compiler.Website
 	n       int                // websiteN
 	listens []*compiler.Listen // the listens it is served on, in order
+
+	self      *scope   // the website's own handler
+	locations []*scope // its locations' handlers, in config order
 }
 
 func newGenerator(cfg *compiler.Config, opt Options) (*generator, error) {
@@ -108,6 +115,8 @@ func newGenerator(cfg *compiler.Config, opt Options) (*generator, error) {
 		opt:  opt,
 		conf: baseName(cfg.File),
 		byIR: map[*compiler.Website]*website{},
+
+		byForward: map[*compiler.Forward]*upstream{},
 	}
 	for _, l := range cfg.Listens {
 		for _, w := range l.Websites {
@@ -120,6 +129,12 @@ func newGenerator(cfg *compiler.Config, opt Options) (*generator, error) {
 			if len(ws.listens) == 0 || ws.listens[len(ws.listens)-1] != l {
 				ws.listens = append(ws.listens, l)
 			}
+		}
+	}
+	for _, w := range g.websites {
+		w.self = g.newScope(w, nil, 0)
+		for i, l := range w.Locations {
+			w.locations = append(w.locations, g.newScope(w, l, i+1))
 		}
 	}
 	return g, nil

@@ -8,17 +8,18 @@ import (
 	"github.com/hetaoc/hetao/compiler"
 )
 
-// A phase is one step of a website's request handling. Phases run in
+// A phase is one step of a handler's request handling. Phases run in
 // hetao's order, which is nginx's (find website → rewrite → redirect →
 // location → forward → app → static). The order is fixed here, at build
-// time: a handler calls only the phases its website has, so a website
-// without redirects has no redirect code, as nginx leaves out empty phases.
+// time: a handler calls only the phases its website or location has, so a
+// website without redirects has no redirect code, as nginx leaves out empty
+// phases.
 type phase struct {
 	name string // as the handler's doc comment lists it
-	// emit returns the phase's statements, none when the website has
-	// nothing to do in it; done means the phase always answers, so no later
-	// phase is emitted.
-	emit func(g *generator, w *website) (code []jen.Code, done bool, err error)
+	// emit returns the phase's statements, none when the scope has nothing
+	// to do in it; done means the phase always answers, so no later phase
+	// is emitted.
+	emit func(g *generator, s *scope) (code []jen.Code, done bool, err error)
 }
 
 var phases = []phase{
@@ -30,16 +31,111 @@ var phases = []phase{
 	{"static", (*generator).staticPhase},
 }
 
-// rewritePhase will rewrite the URI before the later phases see it.
-// Not generated yet: a website with rewrite rules is refused.
-func (g *generator) rewritePhase(w *website) ([]jen.Code, bool, error) {
-	if len(w.Rewrites) > 0 {
-		return nil, false, g.notYet(w.Rewrites[0].Pos, "rewrite")
-	}
-	return nil, false, nil
+// A scope is what one generated handler serves: a website, or one of its
+// locations. A location's empty fields inherit the website's: its forward,
+// app and document root (wwwroot and index each). Its rewrites and
+// redirects are its own only: the website's have already run when the
+// location is chosen.
+type scope struct {
+	w   *website
+	loc *compiler.Location // nil: the website itself
+	n   int                // the location's number in its website, from 1
+
+	rewrites  []*rewriteRule
+	redirects []compiler.Redirect
+	forward   *upstream // nil: nothing is forwarded
+	app       *compiler.App
+	root      string     // the *static.Root variable files are served from
+	ownRoot   *ownRoot   // a location's own root, declared with it
+	match     *textMatch // how a location's URI is tested against c.Path
 }
 
-// redirectPhase emits the website's redirects, hosts named first, then the
+// ownRoot is the document root of a location that sets wwwroot or index.
+type ownRoot struct {
+	Dir   string
+	Index []string
+}
+
+// newScope plans the handler of website w (loc nil) or of its n-th
+// location: the names of the variables it declares and what it inherits.
+func (g *generator) newScope(w *website, loc *compiler.Location, n int) *scope {
+	s := &scope{w: w, loc: loc, n: n, root: w.rootName()}
+	if loc == nil {
+		s.rewrites = g.rewriteRules(s, w.Rewrites)
+		s.redirects = w.Redirects
+		s.forward = g.upstreamOf(s, w.Forward)
+		s.app = w.App
+		return s
+	}
+	s.rewrites = g.rewriteRules(s, loc.Rewrites)
+	s.redirects = loc.Redirects
+	s.forward = g.upstreamOf(s, w.Forward)
+	if loc.Forward != nil {
+		s.forward = g.upstreamOf(s, loc.Forward)
+	}
+	s.app = w.App
+	if loc.App != nil {
+		s.app = loc.App
+	}
+	if loc.Wwwroot != "" || loc.Index != nil {
+		r := &ownRoot{Dir: w.Wwwroot, Index: w.Index}
+		if loc.Wwwroot != "" {
+			r.Dir = loc.Wwwroot
+		}
+		if loc.Index != nil {
+			r.Index = loc.Index
+		}
+		s.ownRoot, s.root = r, s.prefix()+"Root"
+	}
+	switch loc.Match {
+	case compiler.MatchExact:
+		s.match = &textMatch{kind: matchEqual, lit: loc.URI}
+	case compiler.MatchPrefix:
+		s.match = &textMatch{kind: matchPrefix, lit: loc.URI}
+	default:
+		s.match = classify(loc.URI)
+		if s.match.kind == matchRegexp {
+			s.match.name = s.prefix() + "Regexp"
+		}
+	}
+	return s
+}
+
+// prefix is the start of the names the scope declares: "website1" or
+// "website1Location2".
+func (s *scope) prefix() string {
+	if s.loc == nil {
+		return s.w.name()
+	}
+	return fmt.Sprintf("%sLocation%d", s.w.name(), s.n)
+}
+
+// serveName names the scope's handler: serveWebsite1, serveWebsite1Location2.
+func (s *scope) serveName() string {
+	if s.loc == nil {
+		return s.w.serveName()
+	}
+	return fmt.Sprintf("%sLocation%d", s.w.serveName(), s.n)
+}
+
+// title names the scope in comments: `"a.example"` or
+// `location prefix "/api/" of "a.example"`.
+func (s *scope) title() string {
+	if s.loc == nil {
+		return s.w.title()
+	}
+	return fmt.Sprintf("location %s %q of %s", s.loc.Match, s.loc.URI, s.w.title())
+}
+
+// pos is the config position of the scope's website or location.
+func (s *scope) pos() compiler.Pos {
+	if s.loc == nil {
+		return s.w.Pos
+	}
+	return s.loc.Pos
+}
+
+// redirectPhase emits the scope's redirects, hosts named first, then the
 // one for every other host, which ends the handler:
 //
 //	// redirect "test.com", hetao.conf:44:13
@@ -49,13 +145,13 @@ func (g *generator) rewritePhase(w *website) ([]jen.Code, bool, error) {
 //	}
 //	// redirect every other host, hetao.conf:47:13
 //	c.Redirect(301, "http://www.example.com")
-func (g *generator) redirectPhase(w *website) ([]jen.Code, bool, error) {
+func (g *generator) redirectPhase(s *scope) ([]jen.Code, bool, error) {
 	var (
 		code     []jen.Code
 		catchAll *compiler.Redirect
 	)
-	for i := range w.Redirects {
-		r := &w.Redirects[i]
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if r.Domain == "" {
 			if catchAll == nil {
 				catchAll = r
@@ -92,29 +188,11 @@ func redirect(r *compiler.Redirect) *jen.Statement {
 	return jen.Id("c").Dot("Redirect").Call(jen.Lit(code), jen.Lit(r.NewDomain))
 }
 
-// locationPhase will hand the request to the location whose URI matches.
-// Not generated yet: a website with locations is refused.
-func (g *generator) locationPhase(w *website) ([]jen.Code, bool, error) {
-	if len(w.Locations) > 0 {
-		return nil, false, g.notYet(w.Locations[0].Pos, "location")
-	}
-	return nil, false, nil
-}
-
-// forwardPhase will proxy requests of the forward type to the backends.
-// Not generated yet: a website with a forward is refused.
-func (g *generator) forwardPhase(w *website) ([]jen.Code, bool, error) {
-	if w.Forward != nil {
-		return nil, false, g.notYet(w.Forward.Pos, "forward")
-	}
-	return nil, false, nil
-}
-
-// appPhase will call the website's compiled-in application.
-// Not generated yet: a website with an app is refused.
-func (g *generator) appPhase(w *website) ([]jen.Code, bool, error) {
-	if w.App != nil {
-		return nil, false, g.notYet(w.App.Pos, "app")
+// appPhase will call the scope's compiled-in application.
+// Not generated yet: a website or location with an app is refused.
+func (g *generator) appPhase(s *scope) ([]jen.Code, bool, error) {
+	if s.app != nil {
+		return nil, false, g.notYet(s.app.Pos, "app")
 	}
 	return nil, false, nil
 }
@@ -122,8 +200,8 @@ func (g *generator) appPhase(w *website) ([]jen.Code, bool, error) {
 // staticPhase emits the content phase, which always answers:
 //
 //	c.Static(website2Root)
-func (g *generator) staticPhase(w *website) ([]jen.Code, bool, error) {
-	return []jen.Code{jen.Id("c").Dot("Static").Call(jen.Id(w.rootName()))}, true, nil
+func (g *generator) staticPhase(s *scope) ([]jen.Code, bool, error) {
+	return []jen.Code{jen.Id("c").Dot("Static").Call(jen.Id(s.root))}, true, nil
 }
 
 // notYet is the error for a phase hetaoc cannot generate yet: refusing the

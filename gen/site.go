@@ -38,7 +38,7 @@ func (g *generator) siteVar() (jen.Code, error) {
 		return nil, fmt.Errorf("%s: %v", g.pos(g.cfg.Pos), err)
 	}
 	c := g.cfg
-	return doc(fmt.Sprintf("site is the whole site compiled from %s.", g.conf)).Var().Id("site").Op("=").Op("&").Qual(serverPkg, "Site").Add(fields(
+	items := []jen.Code{
 		field("Conf", jen.Lit(g.conf)),
 		field("Workers", jen.Lit(c.WorkerProcesses)),
 		field("CPUAffinity", jen.Lit(c.CPUAffinity)),
@@ -51,7 +51,14 @@ func (g *generator) siteVar() (jen.Code, error) {
 		field("Listens", g.listens()),
 		field("MIME", jen.Id("mimeTypes")),
 		field("ErrorPages", g.errorPages()),
-	)), nil
+	}
+	if len(g.upstreams) > 0 {
+		items = append(items, field("Upstreams", g.upstreamList()))
+	}
+	if roots := g.rootList(); roots != nil {
+		items = append(items, field("Roots", roots))
+	}
+	return doc(fmt.Sprintf("site is the whole site compiled from %s.", g.conf)).Var().Id("site").Op("=").Op("&").Qual(serverPkg, "Site").Add(fields(items...)), nil
 }
 
 // logLevel emits logs.Debug … logs.Fatal for hetao's level names.

@@ -8,21 +8,50 @@ import (
 )
 
 // websitesFile emits websites.go: per website, in config order, its
-// *server.Website, its document root and its handler.
+// *server.Website, its document root, what its handler uses (rewrite
+// regexps, its upstream) and its handler; then the same for each of its
+// locations.
 func (g *generator) websitesFile(f *jen.File) error {
 	for _, w := range g.websites {
-		serve, err := g.serveFunc(w)
-		if err != nil {
-			return err
-		}
 		f.Add(g.websiteVar(w))
 		f.Line()
 		f.Add(g.rootVar(w))
 		f.Line()
-		f.Add(serve)
-		f.Line()
+		for _, s := range append([]*scope{w.self}, w.locations...) {
+			if s.loc != nil {
+				decls, err := g.locationDecls(s)
+				if err != nil {
+					return err
+				}
+				f.Add(decls...)
+			}
+			f.Add(g.rewriteVars(s)...)
+			if u := s.forward; u != nil && g.declares(s, u) {
+				f.Add(g.upstreamVar(u))
+				f.Line()
+			}
+			serve, err := g.serveFunc(s)
+			if err != nil {
+				return err
+			}
+			f.Add(serve)
+			f.Line()
+		}
 	}
 	return nil
+}
+
+// declares reports whether s is the first scope that uses u, which
+// declares it.
+func (g *generator) declares(s *scope, u *upstream) bool {
+	for _, w := range g.websites {
+		for _, t := range append([]*scope{w.self}, w.locations...) {
+			if t.forward == u {
+				return t == s
+			}
+		}
+	}
+	return false
 }
 
 func (w *website) name() string      { return fmt.Sprintf("website%d", w.n) }
@@ -80,23 +109,27 @@ func (g *generator) websiteVar(w *website) jen.Code {
 // It is a variable of its own so that the handler can name it without an
 // initialisation cycle through website2.
 func (g *generator) rootVar(w *website) jen.Code {
-	index := jen.Nil()
-	if len(w.Index) > 0 {
-		var names []jen.Code
-		for _, n := range w.Index {
-			names = append(names, jen.Lit(n))
-		}
-		index = jen.Index().String().Values(names...)
-	}
 	return doc(fmt.Sprintf("%s is the document root of %s.", w.rootName(), w.name())).
 		Var().Id(w.rootName()).Op("=").Op("&").Qual(staticPkg, "Root").Add(fields(
 		field("Dir", jen.Lit(w.Wwwroot)),
-		field("Index", index),
+		field("Index", indexList(w.Index)),
 	))
 }
 
-// serveFunc emits the website's handler: its phases in order, empty ones
-// left out, nothing after a phase that always answers.
+// indexList emits []string{"/index.html", "/index.htm"}, or nil.
+func indexList(index []string) jen.Code {
+	if len(index) == 0 {
+		return jen.Nil()
+	}
+	var names []jen.Code
+	for _, n := range index {
+		names = append(names, jen.Lit(n))
+	}
+	return jen.Index().String().Values(names...)
+}
+
+// serveFunc emits the handler of a website or location: its phases in
+// order, empty ones left out, nothing after a phase that always answers.
 //
 //	// serveWebsite2 answers requests for "www.test.com" on :80 (hetao.conf:40:9):
 //	// phases: redirect, static.
@@ -108,13 +141,13 @@ func (g *generator) rootVar(w *website) jen.Code {
 //		}
 //		c.Static(website2Root)
 //	}
-func (g *generator) serveFunc(w *website) (jen.Code, error) {
+func (g *generator) serveFunc(s *scope) (jen.Code, error) {
 	var (
 		body  []jen.Code
 		steps []string
 	)
 	for _, p := range phases {
-		code, done, err := p.emit(g, w)
+		code, done, err := p.emit(g, s)
 		if err != nil {
 			return nil, err
 		}
@@ -126,8 +159,10 @@ func (g *generator) serveFunc(w *website) (jen.Code, error) {
 			break
 		}
 	}
-	return doc(
-		fmt.Sprintf("%s answers requests for %s on %s (%s):", w.serveName(), w.title(), w.on(), g.pos(w.Pos)),
-		"phases: "+strings.Join(steps, ", ")+".",
-	).Func().Id(w.serveName()).Params(jen.Id("c").Op("*").Qual(serverPkg, "Ctx")).Block(body...), nil
+	head := fmt.Sprintf("%s answers requests for %s on %s (%s):", s.serveName(), s.title(), s.w.on(), g.pos(s.pos()))
+	if s.loc != nil {
+		head = fmt.Sprintf("%s answers the requests of %s that %s chooses (%s):", s.serveName(), s.title(), s.w.serveName(), g.pos(s.pos()))
+	}
+	return doc(head, "phases: "+strings.Join(steps, ", ")+".").
+		Func().Id(s.serveName()).Params(jen.Id("c").Op("*").Qual(serverPkg, "Ctx")).Block(body...), nil
 }
