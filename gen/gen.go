@@ -8,7 +8,8 @@
 //	site.go      var site = &server.Site{...}: every constant of the config
 //	hosts.go     per listen a perfect-hash Host → website table
 //	mime.go      the perfect-hash extension → media type table
-//	websites.go  per website its constants and its request handler
+//	websites.go  per website its constants and its request handler, then
+//	             one handler per location
 //
 // WriteModule lays those files next to the embedded runtime source (package
 // hetao) as a complete module, and Build runs `go build` on it. The files of

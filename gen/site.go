@@ -30,8 +30,12 @@ func (g *generator) siteFile(f *jen.File) error {
 //		Listens:     []*server.Listen{{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:12:3 ...},
 //		MIME:        mimeTypes,
 //		ErrorPages:  []server.ErrorPage{{Code: 404, File: "..."}, // hetao.conf:60:5 ...},
-//		...
+//		Upstreams:   []*server.Upstream{upstream1, // ... forward, hetao.conf:30:9 ...},
+//		Roots:       []*static.Root{website1Location2Root, // location ..., hetao.conf:21:9 ...},
 //	}
+//
+// Upstreams and Roots only when the site has forwards or locations with a
+// document root of their own.
 func (g *generator) siteVar() (jen.Code, error) {
 	level, err := logLevel(g.cfg.LogLevel)
 	if err != nil {
