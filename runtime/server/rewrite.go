@@ -114,7 +114,9 @@ func (x *Ctx) Expand(re *regexp.Regexp, parts []TemplatePart, subject []byte) []
 // only read; it may be the result of RewriteSubject or Expand.
 //
 // The access log keeps the request line as received (Req.Target); the
-// later phases (location, forward, static) see the new Path and Query.
+// later phases (location, forward, static) see the new Path and Query, and
+// a forwarded request line carries them (Path percent-encoded again), as
+// nginx forwards a rewritten URI.
 func (x *Ctx) RewriteTo(target []byte) bool {
 	path, query := target, []byte(nil)
 	for i, c := range target {
@@ -147,6 +149,7 @@ func (x *Ctx) RewriteTo(target []byte) bool {
 	}
 	x.Path = b[start:pathEnd:pathEnd]
 	x.pathBuf = b
+	x.rewritten = true // a forward sends the new URI, re-encoded
 	return true
 }
 

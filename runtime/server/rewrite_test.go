@@ -122,6 +122,9 @@ func TestRewriteTo(t *testing.T) {
 		if string(x.Path) != c.path || q != c.query {
 			t.Errorf("%q: Path %q Query %q, want %q %q", c.target, x.Path, q, c.path, c.query)
 		}
+		if !x.rewritten {
+			t.Errorf("%q: not marked rewritten", c.target)
+		}
 		if string(subject) != "/orig/path?orig=1" {
 			t.Errorf("%q: the subject was overwritten: %q", c.target, subject)
 		}
