@@ -55,7 +55,7 @@ func (c *conn) idle() bool {
 
 func (l *loop) accept(ln listener) {
 	for {
-		nfd, sa, err := unix.Accept4(ln.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		nfd, ip, err := sysAccept(ln.fd)
 		if err != nil {
 			if err == unix.EINTR || err == unix.ECONNABORTED {
 				continue
@@ -65,12 +65,8 @@ func (l *loop) accept(ln listener) {
 			}
 			return
 		}
-		var ip [4]byte
-		if sa4, ok := sa.(*unix.SockaddrInet4); ok {
-			ip = sa4.Addr
-		}
 		if !l.admit(ip) {
-			unix.Close(nfd)
+			sysClose(nfd)
 			continue
 		}
 		l.open(nfd, ln.ln, ip)
@@ -132,7 +128,7 @@ func (l *loop) close(c *conn) {
 		unix.Close(c.file)
 		c.file = -1
 	}
-	unix.Close(int(c.fd))
+	sysClose(int(c.fd))
 	l.conns[c.fd] = nil
 	l.sessions.Add(-1)
 	if l.perIP != nil {
@@ -221,7 +217,7 @@ func (l *loop) read(c *conn) {
 			buf, n0 = c.in[:cap(c.in)], len(c.in)
 			c.in = c.in[:0]
 		}
-		n, err := unix.Read(int(c.fd), buf[n0:])
+		n, err := sysRead(int(c.fd), buf[n0:])
 		if n < 0 {
 			n = 0
 		}
@@ -369,7 +365,7 @@ func (l *loop) flush(c *conn) {
 	if len(c.out) > 0 {
 		c.out = append(c.out, l.wbuf...)
 	} else {
-		n, err := unix.Write(int(c.fd), l.wbuf)
+		n, err := sysWrite(int(c.fd), l.wbuf)
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 			l.wbuf = l.wbuf[:0]
 			l.close(c)
@@ -408,7 +404,7 @@ func (l *loop) drain(c *conn) bool {
 			break
 		}
 		off := c.fileOff
-		n, err := unix.Sendfile(int(c.fd), c.file, &off, int(min(c.fileEnd-c.fileOff, 1<<30)))
+		n, err := sysSendfile(int(c.fd), c.file, &off, int(min(c.fileEnd-c.fileOff, 1<<30)))
 		if n > 0 {
 			c.fileOff += int64(n)
 			c.idleAt = l.now + l.rt.timeout
@@ -434,7 +430,7 @@ func (l *loop) drain(c *conn) bool {
 // whether all of it went. An error other than EAGAIN closes c.
 func (l *loop) send(c *conn, p *[]byte) bool {
 	for len(*p) > 0 {
-		n, err := unix.Write(int(c.fd), *p)
+		n, err := sysWrite(int(c.fd), *p)
 		if n > 0 {
 			*p = (*p)[n:]
 			c.idleAt = l.now + l.rt.timeout

@@ -145,7 +145,7 @@ func (x *Ctx) writeBody(body []byte) {
 		l.wbuf = append(l.wbuf, body...)
 		return
 	}
-	n, err := unix.Writev(int(c.fd), [][]byte{l.wbuf, body})
+	n, err := sysWritev2(int(c.fd), l.wbuf, body)
 	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 		c.closeAfter = true
 		l.wbuf = l.wbuf[:0]

@@ -424,7 +424,7 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 // for backpressure is read again.
 func (l *loop) upWrite(up *upConn) {
 	for len(up.out) > 0 {
-		n, err := unix.Write(up.fd, up.out)
+		n, err := sysWrite(up.fd, up.out)
 		if n > 0 {
 			up.out = up.out[n:]
 			continue
@@ -474,7 +474,7 @@ func (l *loop) upRead(up *upConn) {
 			return
 		}
 		up.readMore = false
-		n, err := unix.Read(up.fd, l.rbuf)
+		n, err := sysRead(up.fd, l.rbuf)
 		switch {
 		case n > 0:
 			up.gotAny = true

@@ -1,0 +1,98 @@
+package server
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The loop's socket system calls, made raw: on non-blocking sockets they
+// return at once, so telling the Go scheduler about each of them (as
+// unix.Read and friends do) only buys a hand-off check per call and keeps
+// the runtime's monitor thread awake retaking processors. Calls that may
+// block (epoll_wait with a timeout, file reads) stay ordinary.
+
+func sysRead(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(n), nil
+}
+
+func sysWrite(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(n), nil
+}
+
+// sysWritev2 writes a then b with one call.
+func sysWritev2(fd int, a, b []byte) (int, error) {
+	var iov [2]unix.Iovec
+	n := 0
+	for _, p := range [2][]byte{a, b} {
+		if len(p) > 0 {
+			iov[n].Base = &p[0]
+			iov[n].SetLen(len(p))
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	r, _, e := unix.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(n))
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}
+
+// sysAccept accepts a connection without allocating: the IPv4 peer
+// address comes back as bytes (zero for other families).
+func sysAccept(fd int) (int, [4]byte, error) {
+	var sa unix.RawSockaddrInet4
+	l := uint32(unsafe.Sizeof(sa))
+	nfd, _, e := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&l)),
+		unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+	if e != 0 {
+		return -1, [4]byte{}, e
+	}
+	if sa.Family != unix.AF_INET {
+		return int(nfd), [4]byte{}, nil
+	}
+	return int(nfd), sa.Addr, nil
+}
+
+func sysClose(fd int) {
+	unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0)
+}
+
+// sysPoll collects ready events without blocking.
+func sysPoll(epfd int, events []unix.EpollEvent) int {
+	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if e != 0 {
+		return 0
+	}
+	return int(n)
+}
+
+// sendfileChunk bounds one raw sendfile call: from the page cache it
+// returns in microseconds; a file that must come from disk is read a
+// chunk at a time.
+const sendfileChunk = 256 << 10
+
+func sysSendfile(out, in int, off *int64, count int) (int, error) {
+	n, _, e := unix.RawSyscall6(unix.SYS_SENDFILE, uintptr(out), uintptr(in), uintptr(unsafe.Pointer(off)), uintptr(min(count, sendfileChunk)), 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(n), nil
+}
