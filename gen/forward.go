@@ -8,16 +8,6 @@ import (
 	"github.com/hetaoc/hetao/compiler"
 )
 
-// forwardReady turns on the forward phase. While the runtime has no
-// server.Ctx.Forward, a configuration with a forward is refused; the lead
-// flips this when Ctx.Forward lands (gen's tests check the emission with it
-// on).
-const forwardReady = false
-
-// ready holds the switches above; gen's tests turn them on to check what
-// is emitted before the runtime can run it.
-var ready = struct{ forward, roots bool }{forwardReady, rootsReady}
-
 // upstream is one forward block, declared once as upstreamN however many
 // scopes use it (a location without a forward of its own shares its
 // website's).
@@ -112,9 +102,6 @@ func (g *generator) forwardPhase(s *scope) ([]jen.Code, bool, error) {
 	u := s.forward
 	if u == nil {
 		return nil, false, nil
-	}
-	if !ready.forward {
-		return nil, false, g.notYet(u.Pos, "forward")
 	}
 	ext := jen.Qual(staticPkg, "Ext").Call(jen.Id("c").Dot("Path"))
 	test := jen.String().Parens(ext).Op("==").Lit(u.Type)

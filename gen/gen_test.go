@@ -82,9 +82,9 @@ func TestWebsitesDeduplicated(t *testing.T) {
 
 func TestNotYetPhases(t *testing.T) {
 	cfg := twoListens()
-	cfg.Listens[0].Websites[0].Forward = &compiler.Forward{Type: "php", Rule: "R", Pos: pos(12, 7)}
+	cfg.Listens[0].Websites[0].App = &compiler.App{Package: "example.com/shop", Handler: "Serve", Pos: pos(12, 7)}
 	_, err := Generate(cfg, Options{})
-	if err == nil || !strings.HasPrefix(err.Error(), "hetao.conf:12:7: forward is not supported") {
+	if err == nil || !strings.HasPrefix(err.Error(), "hetao.conf:12:7: app is not supported") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -9,13 +9,6 @@ import (
 	"github.com/hetaoc/hetao/compiler"
 )
 
-// rootsReady lets a location have a document root of its own (its wwwroot
-// or index). The runtime opens only the roots it can find: while
-// server.Site has no Roots list, such a location is refused; the lead
-// flips this when the field lands (gen's tests check the emission with it
-// on).
-const rootsReady = false
-
 // locationPhase emits the website's choice of location, nginx's: an exact
 // URI wins at once; otherwise the first regex that matches, in config
 // order; otherwise the longest matching prefix; otherwise the website's
@@ -114,9 +107,6 @@ func (g *generator) locationDecls(s *scope) ([]jen.Code, error) {
 			Var().Id(s.match.name).Op("=").Add(regexpLit(s.loc.URI)), jen.Line())
 	}
 	if s.ownRoot != nil {
-		if !ready.roots {
-			return nil, g.notYet(s.loc.Pos, "a location's own wwwroot or index")
-		}
 		out = append(out, doc(fmt.Sprintf("%s is the document root of location %s %q of %s.", s.root, s.loc.Match, s.loc.URI, s.w.name())).
 			Var().Id(s.root).Op("=").Op("&").Qual(staticPkg, "Root").Add(fields(
 			field("Dir", jen.Lit(s.ownRoot.Dir)),

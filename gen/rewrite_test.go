@@ -80,18 +80,8 @@ func rewriteSite() *compiler.Config {
 	return cfg
 }
 
-// withReady runs f with the forward phase and location roots turned on,
-// as they will be once the runtime has Ctx.Forward and Site.Roots.
-func withReady(t *testing.T, f func()) {
-	t.Helper()
-	old := ready
-	ready.forward, ready.roots = true, true
-	defer func() { ready = old }()
-	f()
-}
-
 func TestRewriteLocationForwardEmission(t *testing.T) {
-	withReady(t, func() {
+	{
 		files, err := Generate(rewriteSite(), Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -143,19 +133,5 @@ func TestRewriteLocationForwardEmission(t *testing.T) {
 		if i < 0 || j < i {
 			t.Errorf("forward before location in serveWebsite1")
 		}
-	})
-}
-
-func TestNotReadyRefuses(t *testing.T) {
-	cfg := rewriteSite()
-	_, err := Generate(cfg, Options{})
-	if err == nil || !strings.HasPrefix(err.Error(), "hetao.conf:") || !strings.Contains(err.Error(), "not supported by this hetaoc yet") {
-		t.Fatalf("err = %v", err)
-	}
-	cfg.Listens[0].Websites[0].Forward = nil
-	cfg.Listens[0].Websites[0].Locations[0].Forward = nil
-	_, err = Generate(cfg, Options{})
-	if err == nil || !strings.HasPrefix(err.Error(), "hetao.conf:19:7: a location's own wwwroot or index is not supported") {
-		t.Fatalf("err = %v", err)
 	}
 }

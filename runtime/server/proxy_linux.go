@@ -60,12 +60,14 @@ type upConn struct {
 	state  uint8
 	client *conn // nil while pooled
 
-	reused    bool // taken from the pool for this exchange
-	replay    bool // the request can be sent again on a fresh connection
-	gotAny    bool // a response byte arrived
-	headDone  bool // the response head was sent to the client
-	readMore  bool // reading paused while the client drains
-	hup       bool // the backend shut down its side: read to the end
+	reused    bool   // taken from the pool for this exchange
+	viaTLS    bool   // a socketpair to a goroutine speaking TLS to the backend
+	head      []byte // the request head, kept while a TLS connect may still fail
+	replay    bool   // the request can be sent again on a fresh connection
+	gotAny    bool   // a response byte arrived
+	headDone  bool   // the response head was sent to the client
+	readMore  bool   // reading paused while the client drains
+	hup       bool   // the backend shut down its side: read to the end
 	reusable  bool
 	dechunk   bool // HTTP/1.0 client: send the chunked body decoded
 	mode      uint8
@@ -126,6 +128,10 @@ func (x *Ctx) Forward(u *Upstream) {
 	up.status, up.sent, up.headDone, up.gotAny, up.readMore, up.dechunk = 0, 0, false, false, false, false
 	up.replay = req.ContentLength <= 0 && !req.Chunked
 	up.out = append(up.out[:0], head...)
+	up.head = nil
+	if up.viaTLS && !up.reused && up.replay {
+		up.head = append([]byte(nil), head...)
+	}
 	up.logLine = x.appendLogPrefix(up.logLine[:0])
 	st.backends[up.b].active++
 	c.proxy = up
@@ -315,6 +321,9 @@ func (l *loop) pooled(st *upState, j int) *upConn {
 }
 
 func (l *loop) dial(st *upState, j int) *upConn {
+	if st.u.TLS {
+		return l.dialTLS(st, j)
+	}
 	b := &st.backends[j]
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -332,16 +341,25 @@ func (l *loop) dial(st *upState, j int) *upConn {
 		return nil
 	}
 	up := &upConn{fd: fd, st: st, b: j, state: state}
-	for fd >= len(l.ups) {
-		l.ups = append(l.ups, make([]*upConn, len(l.ups)+256)...)
-	}
-	l.ups[fd] = up
-	if err := l.add(fd, unix.EPOLLIN|unix.EPOLLOUT|unix.EPOLLRDHUP|unix.EPOLLET); err != nil {
-		l.ups[fd] = nil
-		unix.Close(fd)
+	if !l.register(up) {
 		return nil
 	}
 	return up
+}
+
+// register adds a backend connection to the loop's table and epoll set;
+// on failure it closes the descriptor.
+func (l *loop) register(up *upConn) bool {
+	for up.fd >= len(l.ups) {
+		l.ups = append(l.ups, make([]*upConn, len(l.ups)+256)...)
+	}
+	l.ups[up.fd] = up
+	if err := l.add(up.fd, unix.EPOLLIN|unix.EPOLLOUT|unix.EPOLLRDHUP|unix.EPOLLET); err != nil {
+		l.ups[up.fd] = nil
+		unix.Close(up.fd)
+		return false
+	}
+	return true
 }
 
 // upClose closes a backend connection (the caller settles its client).
@@ -414,6 +432,10 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 	next.client, next.site, next.method, next.minor = c, up.site, up.method, up.minor
 	next.replay, next.headDone, next.gotAny = up.replay, false, false
 	next.out = append(next.out[:0], pending...)
+	next.head = nil
+	if next.viaTLS && !next.reused && next.replay {
+		next.head = append([]byte(nil), pending...)
+	}
 	next.logLine = append(next.logLine[:0], up.logLine...)
 	st.backends[next.b].active++
 	c.proxy = next
@@ -453,6 +475,11 @@ func (l *loop) upFailed(up *upConn) {
 	}
 	if !up.gotAny && up.reused && up.replay {
 		l.retry(up, false)
+		return
+	}
+	if !up.gotAny && up.viaTLS && !up.reused && up.head != nil {
+		up.out = up.head // the TLS connect failed: nothing reached the backend
+		l.retry(up, true)
 		return
 	}
 	if !up.headDone {
@@ -674,7 +701,7 @@ func (l *loop) endExchange(up *upConn, reusable bool) {
 	st := up.st
 	b := &st.backends[up.b]
 	b.active--
-	up.client = nil
+	up.client, up.head = nil, nil
 	c.proxy = nil
 	c.served = true
 	if up.status != 0 {

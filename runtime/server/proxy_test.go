@@ -303,3 +303,23 @@ func TestProxyCloseDelimitedAndBadAndSlow(t *testing.T) {
 		t.Fatalf("client left hanging after %q", b)
 	}
 }
+
+func TestProxyTLSBackends(t *testing.T) {
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "tls backend %s xff=%s", r.URL.RequestURI(), r.Header.Get("X-Forwarded-For"))
+	}))
+	defer secure.Close()
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := l.Addr().String()
+	l.Close()
+	addr := startProxy(t, 'R', []Backend{backendAddr(t, dead), backendAddr(t, secure.Listener.Addr().String())}, func(s *Site) {
+		s.Upstreams[0].TLS = true
+	})
+	client := &http.Client{}
+	for i := 0; i < 4; i++ {
+		status, body := fetch(t, client, "http://"+addr+"/p?q=1")
+		if status != 200 || body != "tls backend /p?q=1 xff=127.0.0.1" {
+			t.Fatalf("request %d over TLS to the backend: %d %q", i, status, body)
+		}
+	}
+}

@@ -29,6 +29,7 @@ type Site struct {
 	MIME       *MIMETable
 	ErrorPages []ErrorPage
 	Upstreams  []*Upstream
+	Roots      []*static.Root // locations' own document roots, opened at start
 }
 
 // Limits bound what one worker and one request may use. Zero disables a

@@ -110,6 +110,14 @@ func prepare(site *Site) (*runtimeState, error) {
 	for i, u := range site.Upstreams {
 		u.id = i
 	}
+	for _, r := range site.Roots {
+		if !rootSeen[r] {
+			rootSeen[r] = true
+			if err := rt.openRoot(r); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, p := range site.ErrorPages {
 		path, err := Expand(p.File)
 		if err != nil {
