@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -110,11 +111,35 @@ func (g *generator) forwardPhase(s *scope) ([]jen.Code, bool, error) {
 		test = jen.Len(ext).Op("==").Lit(0)
 		what = "paths without an extension"
 	}
-	return []jen.Code{
+	var code []jen.Code
+	if u.Type != "" && s.hasIndexOfType(u.Type) {
+		code = append(code,
+			jen.Commentf("a directory whose index file is *.%s goes there too, as nginx's index does", u.Type),
+			jen.If(jen.Id("c").Dot("IndexIs").Call(jen.Id(s.root), jen.Lit(u.Type))).Block(
+				jen.Id("c").Dot("Forward").Call(jen.Id(u.name())),
+				jen.Return(),
+			))
+	}
+	return append(code,
 		jen.Commentf("forward %s to %s, %s", what, u.name(), g.pos(u.Pos)),
 		jen.If(test).Block(
 			jen.Id("c").Dot("Forward").Call(jen.Id(u.name())),
 			jen.Return(),
 		),
-	}, false, nil
+	), false, nil
+}
+
+// hasIndexOfType reports whether one of the scope's index files has
+// extension ext, so a directory may have to be forwarded.
+func (s *scope) hasIndexOfType(ext string) bool {
+	index := s.w.Index
+	if s.ownRoot != nil {
+		index = s.ownRoot.Index
+	}
+	for _, name := range index {
+		if i := strings.LastIndexByte(name, '.'); i >= 0 && name[i+1:] == ext && !strings.Contains(name[i:], "/") {
+			return true
+		}
+	}
+	return false
 }

@@ -303,3 +303,21 @@ func readAll(fd int, size int64) ([]byte, error) {
 	}
 	return buf[:n], nil
 }
+
+// FirstIndex returns the path of the first of root's index files that
+// exists as a regular file in directory dir (a cleaned path ending in "/"),
+// or "" when none does. It only looks: nothing is read or cached.
+func (r *Root) FirstIndex(dir []byte) string {
+	for _, idx := range r.Index {
+		file := string(dir) + strings.TrimPrefix(idx, "/")
+		fd, st, status := open(r, file)
+		if status != 200 {
+			continue
+		}
+		unix.Close(fd)
+		if st.Mode&unix.S_IFMT == unix.S_IFREG {
+			return file
+		}
+	}
+	return ""
+}
