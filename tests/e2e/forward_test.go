@@ -75,10 +75,10 @@ func serversConf(addrs ...string) string {
 func forwardSite(t *testing.T, rule string, addrs ...string) (string, string) {
 	port := freePort(t)
 	dir := siteDir(t, map[string]string{
-		"hetao.conf":      conf(forwardConf, "PORT", port, "RULE", rule, "SERVERS", serversConf(addrs...)),
-		"www/index.html":  "static index",
-		"www/secret.php":  "<?php source must never be served ?>",
-		"www/static.html": "static page",
+		"hetao.conf":        conf(forwardConf, "PORT", port, "RULE", rule, "SERVERS", serversConf(addrs...)),
+		"www/index.html":    "static index",
+		"www/secret.php":    "<?php source must never be served ?>",
+		"www/static.html":   "static page",
 		"www/app/index.php": "<?php directory index source ?>",
 	})
 	start(t, dir, build(t, dir), port)
