@@ -42,7 +42,7 @@ func TestDefaults(t *testing.T) {
 	if len(ds) != 0 {
 		t.Fatalf("diagnostics:\n%s", msgs(ds))
 	}
-	want := Config{WorkerProcesses: 1, CPUAffinity: true, LogLevel: "ERROR",
+	want := Config{WorkerProcesses: 1, LogLevel: "ERROR",
 		Limits: Limits{100000, 1024000, -1, 128, 4096, 4 << 20},
 		TCP:    TCPOptions{NoDelay: true, Linger: -1},
 		HTTP:   HTTPOptions{CompressOn: true, Timeout: 30, Elapse: 60, ForwardDisable: 60}}

@@ -33,7 +33,7 @@ func (c *checker) config(root *node, file string) *Config {
 		wp = 0
 	}
 	cfg.WorkerProcesses = int(wp)
-	cfg.CPUAffinity, _ = o.bool("cpu_affinity", true)
+	cfg.CPUAffinity, _ = o.bool("cpu_affinity", false)
 	cfg.AcceptMutex, _ = o.bool("accept_mutex", false)
 	if s, v := o.str("error_log", ""); v != nil {
 		cfg.ErrorLog = c.path(v, "error_log", s)

@@ -9,7 +9,7 @@
 #   SCENARIOS="1 2 3 4 5 6"   which scenarios (7: big.html gzip c=50, off by default)
 #   SERVERS="site1 seed site2 tuned"
 #   SITE_WORKERS=2      workers of site2 and of nginx-tuned
-#   CPU_AFFINITY=1      the sites' cpu_affinity (1 is hetao's default)
+#   CPU_AFFINITY=0      the sites' cpu_affinity (0 is the default)
 #   IDLE_CONNS=10000    connections held idle in scenario 6
 #   PORT_BASE=18480     four consecutive ports from here
 #   BENCH_DIR=/tmp/hetao-bench   scratch folder (rebuilt on every run)
@@ -29,7 +29,7 @@ WARMUP=${WARMUP:-1}
 SCENARIOS=${SCENARIOS:-"1 2 3 4 5 6"}
 SERVERS=${SERVERS:-"site1 seed site2 tuned"}
 SITE_WORKERS=${SITE_WORKERS:-2}
-CPU_AFFINITY=${CPU_AFFINITY:-1}
+CPU_AFFINITY=${CPU_AFFINITY:-0}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 PORT_BASE=${PORT_BASE:-18480}
 PROFILE=${PROFILE:-}

@@ -11,7 +11,7 @@ import (
 var site = &server.Site{
 	Conf:        "hetao.conf",
 	Workers:     0,
-	CPUAffinity: true,
+	CPUAffinity: false,
 	ErrorLog:    "$HOME$/log/error.log",
 	LogLevel:    logs.Debug,
 	User:        "",

@@ -11,7 +11,7 @@ import (
 var site = &server.Site{
 	Conf:        "hetao.conf",
 	Workers:     1,
-	CPUAffinity: true,
+	CPUAffinity: false,
 	ErrorLog:    "",
 	LogLevel:    logs.Error,
 	User:        "",
