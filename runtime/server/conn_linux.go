@@ -171,8 +171,15 @@ func (l *loop) event(c *conn, ev uint32) {
 		l.close(c)
 		return
 	}
+	if ev&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+		c.hup = true
+	}
+	readable := ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0
 	if ev&unix.EPOLLOUT != 0 && c.blocked() {
 		if !l.drain(c) {
+			if readable {
+				c.readMore = true // edge-triggered: this input is not reported again
+			}
 			return
 		}
 		if c.closeAfter && c.proxy == nil {
@@ -180,18 +187,18 @@ func (l *loop) event(c *conn, ev uint32) {
 			return
 		}
 		if up := c.proxy; up != nil && up.readMore {
+			if readable {
+				c.readMore = true
+			}
 			l.upRead(up)
 			return
 		}
-		if len(c.in) > 0 || c.readMore {
+		if len(c.in) > 0 || c.readMore || readable {
 			l.read(c)
 		}
 		return
 	}
-	if ev&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
-		c.hup = true
-	}
-	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+	if readable {
 		l.read(c)
 	}
 }
