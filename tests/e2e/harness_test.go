@@ -3,120 +3,29 @@
 package e2e
 
 import (
-	"bytes"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 )
 
-var hetaoc string // the hetaoc binary built once for the package
+func TestMain(m *testing.M) { os.Exit(sitetest.Main(m)) }
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "hetaoc-e2e")
-	if err != nil {
-		panic(err)
-	}
-	hetaoc = filepath.Join(dir, "hetaoc")
-	cmd := exec.Command("go", "build", "-o", hetaoc, "github.com/hetaoc/hetao/cmd/hetaoc")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building hetaoc:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+var (
+	freePort = sitetest.FreePort
+	siteDir  = sitetest.Dir
+	build    = sitetest.Build
+	conf     = sitetest.Conf
+)
 
-// freePort returns a TCP port nobody listens on right now.
-func freePort(t testing.TB) int {
+// start runs bin in dir and waits until every port accepts connections;
+// cleanup kills its whole process group.
+func start(t testing.TB, dir, bin string, ports ...int) *sitetest.Site {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// siteDir writes files (path → content) into a new directory; a config in
-// it is compiled relative to it.
-func siteDir(t testing.TB, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-// build compiles dir/hetao.conf into dir/site.
-func build(t testing.TB, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "site")
-	cmd := exec.Command(hetaoc, "build", "hetao.conf", "-o", bin)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("hetaoc build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// site is a running site binary.
-type site struct {
-	cmd    *exec.Cmd
-	stderr *bytes.Buffer
-}
-
-// start runs bin in dir and waits until every port accepts connections.
-func start(t testing.TB, dir, bin string, ports ...int) *site {
-	t.Helper()
-	s := &site{cmd: exec.Command(bin), stderr: new(bytes.Buffer)}
-	s.cmd.Dir = dir
-	s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { s.cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		s.cmd.Process.Kill()
-		<-exited
-	})
-	for _, port := range ports {
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			c, err := net.DialTimeout("tcp", addr, time.Second)
-			if err == nil {
-				c.Close()
-				break
-			}
-			select {
-			case <-exited:
-				t.Fatalf("site exited: %s", s.stderr)
-			default:
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("site not listening on %s: %s", addr, s.stderr)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	return s
+	return sitetest.Start(t, dir, bin, ports)
 }
 
 type response struct {
@@ -155,12 +64,4 @@ func get(t testing.TB, url string, hdr ...string) response {
 		t.Fatalf("GET %s: %v", url, err)
 	}
 	return response{resp.StatusCode, resp.Header, string(b)}
-}
-
-// conf fills @NAME@ placeholders.
-func conf(text string, kv ...any) string {
-	for i := 0; i+1 < len(kv); i += 2 {
-		text = strings.ReplaceAll(text, "@"+kv[i].(string)+"@", fmt.Sprint(kv[i+1]))
-	}
-	return text
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 )
 
 const rewriteConf = `// rewrite rules: literal, prefix, regexp with groups; the first match wins
@@ -275,7 +277,7 @@ func TestLocationRoots(t *testing.T) {
 		"texts/img/a.txt":       "texts img text",
 		"texts/b.txt":           "texts b",
 	})
-	cmd := exec.Command(hetaoc, "build", "hetao.conf", "-o", filepath.Join(dir, "site"))
+	cmd := exec.Command(sitetest.Hetaoc, "build", "hetao.conf", "-o", filepath.Join(dir, "site"))
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		if strings.Contains(string(out), "not supported by this hetaoc yet") {

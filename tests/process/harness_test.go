@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,128 +15,33 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 )
 
-var hetaoc string // the hetaoc binary built once for the package
+func TestMain(m *testing.M) { os.Exit(sitetest.Main(m)) }
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "hetaoc-process")
-	if err != nil {
-		panic(err)
-	}
-	hetaoc = filepath.Join(dir, "hetaoc")
-	cmd := exec.Command("go", "build", "-o", hetaoc, "github.com/hetaoc/hetao/cmd/hetaoc")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building hetaoc:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+var (
+	freePort   = sitetest.FreePort
+	writeFiles = sitetest.WriteFiles
+	build      = sitetest.Build
+	conf       = sitetest.Conf
+)
 
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// writeFiles writes files (path → content) into dir.
-func writeFiles(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// build compiles dir/hetao.conf into dir/site. The binary is built beside
-// and renamed over the old one, as an operator replaces a running binary.
-func build(t testing.TB, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "site")
-	cmd := exec.Command(hetaoc, "build", "hetao.conf", "-o", bin+".new")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("hetaoc build: %v\n%s", err, out)
-	}
-	if err := os.Rename(bin+".new", bin); err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
-// conf fills @NAME@ placeholders.
-func conf(text string, kv ...any) string {
-	for i := 0; i+1 < len(kv); i += 2 {
-		text = strings.ReplaceAll(text, "@"+kv[i].(string)+"@", fmt.Sprint(kv[i+1]))
-	}
-	return text
-}
-
-// site is a site binary running in the foreground in its own process group.
+// site is a site binary running in the foreground in its own process
+// group, serving on port.
 type site struct {
-	dir, bin string
-	port     int
-	cmd      *exec.Cmd
-	out      *syncBuffer
-	exited   chan struct{}
+	*sitetest.Site
+	port int
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// start runs bin in dir and waits until it serves on port. Cleanup kills
-// its whole process group: master, workers and any successor.
+// start runs bin in dir, waits until it serves on port and has written its
+// pid file.
 func start(t testing.TB, dir, bin string, port int) *site {
 	t.Helper()
-	s := &site{dir: dir, bin: bin, port: port, cmd: exec.Command(bin), out: new(syncBuffer), exited: make(chan struct{})}
-	s.cmd.Dir = dir
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.cmd.Wait(); close(s.exited) }()
-	pgid := s.cmd.Process.Pid
-	t.Cleanup(func() {
-		syscall.Kill(-pgid, syscall.SIGKILL)
-		<-s.exited
-		if t.Failed() {
-			t.Logf("site output:\n%s", s.out)
-			if b, err := os.ReadFile(filepath.Join(dir, "log/error.log")); err == nil {
-				t.Logf("error log:\n%s", b)
-			}
-		}
-	})
-	waitServing(t, port, s.exited)
+	s := &site{Site: sitetest.Start(t, dir, bin, []int{port}), port: port}
 	eventually(t, 5*time.Second, "the pid file", func() bool {
 		_, err := os.Stat(filepath.Join(dir, "log/hetao.pid"))
 		return err == nil
@@ -147,20 +51,7 @@ func start(t testing.TB, dir, bin string, port int) *site {
 
 func waitServing(t testing.TB, port int, exited chan struct{}) {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	eventually(t, 10*time.Second, "serving on "+addr, func() bool {
-		select {
-		case <-exited:
-			t.Fatalf("site exited before serving")
-		default:
-		}
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err != nil {
-			return false
-		}
-		c.Close()
-		return true
-	})
+	sitetest.WaitServing(t, port, exited)
 }
 
 // eventually polls cond every 10 ms until it holds, failing after limit.
@@ -177,7 +68,7 @@ func eventually(t testing.TB, limit time.Duration, what string, cond func() bool
 
 func (s *site) masterPid(t testing.TB) int {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(s.dir, "log/hetao.pid"))
+	b, err := os.ReadFile(filepath.Join(s.Dir, "log/hetao.pid"))
 	if err != nil {
 		t.Fatalf("pid file: %v", err)
 	}
@@ -191,8 +82,8 @@ func (s *site) masterPid(t testing.TB) int {
 // run runs a command of the site binary and returns its output.
 func (s *site) run(t testing.TB, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(s.bin, args...)
-	cmd.Dir = s.dir
+	cmd := exec.Command(s.Bin, args...)
+	cmd.Dir = s.Dir
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 )
 
 const siteConf = `{
@@ -58,8 +60,8 @@ func (s *site) url(path string) string { return fmt.Sprintf("http://127.0.0.1:%d
 // rebuild changes the site's wwwroot and rebuilds its binary in place.
 func (s *site) rebuild(t *testing.T, root string) {
 	t.Helper()
-	writeFiles(t, s.dir, map[string]string{"hetao.conf": conf(siteConf, "WORKERS", 2, "PORT", s.port, "ROOT", root)})
-	build(t, s.dir)
+	writeFiles(t, s.Dir, map[string]string{"hetao.conf": conf(siteConf, "WORKERS", 2, "PORT", s.port, "ROOT", root)})
+	build(t, s.Dir)
 }
 
 func TestKillWorkerIsReplaced(t *testing.T) {
@@ -172,11 +174,11 @@ func TestTermFinishesSlowDownload(t *testing.T) {
 		t.Fatal("download corrupted")
 	}
 	select {
-	case <-s.exited:
+	case <-s.Exited:
 	case <-time.After(10 * time.Second):
 		t.Fatal("master still running after the download finished")
 	}
-	if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+	if code := s.Cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("master exit status %d, want 0", code)
 	}
 	t.Logf("20 MB slow download finished %v after TERM; master exited 0", time.Since(termAt).Round(time.Millisecond))
@@ -185,7 +187,7 @@ func TestTermFinishesSlowDownload(t *testing.T) {
 func TestReopenLogs(t *testing.T) {
 	s := newSite(t, 2, "www1", nil)
 	c := clientNoKeepAlive()
-	accessLog := filepath.Join(s.dir, "log/access.log")
+	accessLog := filepath.Join(s.Dir, "log/access.log")
 	for i := 0; i < 10; i++ {
 		if _, err := get(c, s.url(fmt.Sprintf("/?before=%d", i))); err != nil {
 			t.Fatal(err)
@@ -299,7 +301,7 @@ func TestReloadFailureKeepsServing(t *testing.T) {
 	old := s.masterPid(t)
 	// The new binary's wwwroot does not exist: it cannot start.
 	s.rebuild(t, "www1")
-	os.Rename(filepath.Join(s.dir, "www1"), filepath.Join(s.dir, "www1.moved"))
+	os.Rename(filepath.Join(s.Dir, "www1"), filepath.Join(s.Dir, "www1.moved"))
 	out, err := s.run(t, "reload")
 	if err == nil {
 		t.Fatalf("reload succeeded without a wwwroot:\n%s", out)
@@ -313,7 +315,7 @@ func TestReloadFailureKeepsServing(t *testing.T) {
 	if _, err := get(clientNoKeepAlive(), s.url("/")); err != nil {
 		t.Errorf("old site not serving after a failed reload: %v", err)
 	}
-	b, _ := os.ReadFile(filepath.Join(s.dir, "log/error.log"))
+	b, _ := os.ReadFile(filepath.Join(s.Dir, "log/error.log"))
 	if !bytes.Contains(b, []byte("reload failed")) || !bytes.Contains(b, []byte("www1")) {
 		t.Errorf("error log does not say why the reload failed:\n%s", b)
 	}
@@ -326,7 +328,7 @@ func TestCommands(t *testing.T) {
 		"hetao.conf":      conf(siteConf, "WORKERS", 2, "PORT", port, "ROOT", "www1"),
 		"www1/index.html": "one",
 	})
-	s := &site{dir: dir, bin: build(t, dir), port: port}
+	s := &site{Site: &sitetest.Site{Dir: dir, Bin: build(t, dir)}, port: port}
 	t.Cleanup(func() { // the daemon is in its own session: kill it by pid
 		if b, err := os.ReadFile(filepath.Join(dir, "log/hetao.pid")); err == nil {
 			var pid int
@@ -401,7 +403,7 @@ func TestUnknownUser(t *testing.T) {
 		"hetao.conf":      strings.Replace(conf(siteConf, "WORKERS", 1, "PORT", port, "ROOT", "www1"), `"user" : ""`, `"user" : "no-such-user-hetao"`, 1),
 		"www1/index.html": "one",
 	})
-	s := &site{dir: dir, bin: build(t, dir), port: port}
+	s := &site{Site: &sitetest.Site{Dir: dir, Bin: build(t, dir)}, port: port}
 	out, err := s.run(t)
 	if err == nil || !strings.Contains(out, `user "no-such-user-hetao"`) {
 		t.Errorf("start with an unknown user: %v\n%s", err, out)
