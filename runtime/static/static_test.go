@@ -1,0 +1,175 @@
+package static
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var html = &MIME{Type: "text/html", Compress: true}
+
+func mimeOf(ext []byte) *MIME {
+	if string(ext) == "html" {
+		return html
+	}
+	return nil
+}
+
+func newRoot(t *testing.T, files map[string]string) (*Root, string) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := &Root{Dir: dir, Index: []string{"/index.html", "/index.htm"}}
+	if err := r.Open(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	return r, dir
+}
+
+func TestResolve(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(outside, []byte("secret"), 0o644)
+	r, dir := newRoot(t, map[string]string{
+		"index.html":     "root index",
+		"sub/index.htm":  "sub index",
+		"empty/.keep":    "",
+		"a.html":         "a",
+		"big.bin":        string(bytes.Repeat([]byte("x"), 4096)),
+		"sub/deep/x.txt": "x",
+	})
+	os.Symlink(outside, filepath.Join(dir, "escape"))
+	os.Symlink("a.html", filepath.Join(dir, "inside"))
+	c, err := NewCache(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cases := []struct {
+		path   string
+		status int
+		body   string
+		file   bool // too large for the cache: an open descriptor
+	}{
+		{"/", 200, "root index", false},
+		{"/sub/", 200, "sub index", false},
+		{"/sub", 301, "", false},
+		{"/empty/", 404, "", false},
+		{"/a.html", 200, "a", false},
+		{"/a.html/", 404, "", false},
+		{"/missing", 404, "", false},
+		{"/escape", 403, "", false},
+		{"/inside", 200, "a", false},
+		{"/big.bin", 200, "", true},
+	}
+	for _, tc := range cases {
+		res := c.Resolve(r, []byte(tc.path), mimeOf)
+		if res.Status != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.path, res.Status, tc.status)
+			continue
+		}
+		if tc.file {
+			if res.File < 0 || res.Entry != nil || res.Size != 4096 {
+				t.Errorf("%s: want an open file of 4096 bytes, got %+v", tc.path, res)
+			}
+			os.NewFile(uintptr(res.File), "").Close()
+			continue
+		}
+		if tc.status == 200 {
+			if res.Entry == nil || string(res.Entry.Body(Identity)) != tc.body {
+				t.Errorf("%s: entry %+v", tc.path, res.Entry)
+			}
+			if c.Lookup(r, []byte(tc.path)) != res.Entry {
+				t.Errorf("%s: not cached", tc.path)
+			}
+		}
+	}
+}
+
+func TestVariantsAndHeaders(t *testing.T) {
+	body := bytes.Repeat([]byte("<p>compressible</p>\n"), 100)
+	en := newEntry(body, time.Unix(1700000000, 0), html)
+	if v := en.Variant(true, true); v != Gzip {
+		t.Fatalf("variant %v", v)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(en.Body(Gzip)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, _ := io.ReadAll(zr); !bytes.Equal(plain, body) {
+		t.Error("gzip variant does not inflate to the body")
+	}
+	if v := en.Variant(false, true); v != Deflate {
+		t.Errorf("deflate only: %v", v)
+	}
+	if en.ETag(Gzip) == en.ETag(Identity) || en.ETag(Deflate) == en.ETag(Gzip) {
+		t.Error("variants share an ETag")
+	}
+	h := string(en.Header(Gzip))
+	for _, want := range []string{"Content-Type: text/html\r\n", "Content-Encoding: gzip\r\n", "Vary: Accept-Encoding\r\n", "Last-Modified: Tue, 14 Nov 2023 22:13:20 GMT\r\n"} {
+		if !bytes.Contains([]byte(h), []byte(want)) {
+			t.Errorf("gzip header lacks %q:\n%s", want, h)
+		}
+	}
+	// A body that does not shrink is not worth a variant.
+	tiny := newEntry([]byte("x"), time.Unix(0, 0), html)
+	if v := tiny.Variant(true, true); v != Identity {
+		t.Errorf("one byte compressed: %v", v)
+	}
+	// Not compressible by type.
+	bin := newEntry(body, time.Unix(0, 0), nil)
+	if v := bin.Variant(true, true); v != Identity || !bytes.Contains(bin.Header(Identity), []byte("application/octet-stream")) {
+		t.Errorf("untyped: %v %s", v, bin.Header(Identity))
+	}
+}
+
+func TestInotifyDropsChangedEntries(t *testing.T) {
+	r, dir := newRoot(t, map[string]string{"index.html": "v1", "sub/a.html": "a1"})
+	c, err := NewCache(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, p := range []string{"/", "/index.html", "/sub/a.html"} {
+		if res := c.Resolve(r, []byte(p), mimeOf); res.Entry == nil {
+			t.Fatalf("%s not cached: %+v", p, res)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("v2"), 0o644)
+	os.RemoveAll(filepath.Join(dir, "sub"))
+	deadline := time.Now().Add(2 * time.Second)
+	for c.Lookup(r, []byte("/")) != nil || c.Lookup(r, []byte("/index.html")) != nil || c.Lookup(r, []byte("/sub/a.html")) != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("entries still cached after the change (%d)", c.Len())
+		}
+		time.Sleep(5 * time.Millisecond) // events arrive asynchronously
+		c.HandleEvents()
+	}
+	if res := c.Resolve(r, []byte("/"), mimeOf); res.Entry == nil || string(res.Entry.Body(Identity)) != "v2" {
+		t.Errorf("after the change: %+v", res)
+	}
+}
+
+func TestFirstIndexAndExt(t *testing.T) {
+	r, _ := newRoot(t, map[string]string{"app/index.htm": "x", "dirindex/index.html/x": "a directory named like an index"})
+	if got := r.FirstIndex([]byte("/app/")); got != "/app/index.htm" {
+		t.Errorf("FirstIndex /app/ = %q", got)
+	}
+	if got := r.FirstIndex([]byte("/dirindex/")); got != "" {
+		t.Errorf("a directory is not an index file: %q", got)
+	}
+	for in, want := range map[string]string{"/a.html": "html", "/a.b/c": "", "/x.": "", "/.htaccess": "htaccess", "/": ""} {
+		if got := string(Ext([]byte(in))); got != want {
+			t.Errorf("Ext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
