@@ -408,6 +408,7 @@ func (l *loop) drain(c *conn) bool {
 		if c.fileOff >= c.fileEnd {
 			unix.Close(c.file)
 			c.file = -1
+			unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_CORK, 0)
 			break
 		}
 		off := c.fileOff

@@ -199,6 +199,11 @@ func (x *Ctx) sendFile(res static.Result) {
 	}
 	c := x.c
 	c.file, c.fileOff, c.fileEnd = res.File, start, end+1
+	// Cork the socket until the file is out (drain uncorks it), as nginx's
+	// tcp_nopush: the head and the file then leave in full segments. Sent
+	// uncorked, the small head segment and the segments sendfile pushes as
+	// the window opens halved the throughput of 1 MiB downloads.
+	unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_CORK, 1)
 	x.sent = end + 1 - start
 }
 
