@@ -11,6 +11,7 @@ all: build
 
 build:
 	$(GO) build -trimpath -o $(BIN)/hetaoc ./cmd/hetaoc
+	$(GO) build -trimpath -o $(BIN)/minihetao ./cmd/minihetao
 
 run: build
 	$(BIN)/hetaoc build conf/hetao.conf -o $(BIN)/site
