@@ -18,7 +18,12 @@ type conn struct {
 	ip     [4]byte
 	closed bool
 	served bool // at least one request was answered
-	hup    bool // the peer has shut down its side: read to the end
+	// lingerClose: the connection closes after an error answer, draining
+	// input first; lingering: it is doing so.
+	lingerClose bool
+	lingering   bool
+	reading     bool // inside read: a nested call must not reuse the read buffer
+	hup         bool // the peer has shut down its side: read to the end
 
 	keep       bool // the last response left the connection open
 	closeAfter bool // close once the output is sent
@@ -182,8 +187,7 @@ func (l *loop) event(c *conn, ev uint32) {
 			}
 			return
 		}
-		if c.closeAfter && c.proxy == nil {
-			l.close(c)
+		if l.settle(c) {
 			return
 		}
 		if up := c.proxy; up != nil && up.readMore {
@@ -207,13 +211,40 @@ func (l *loop) event(c *conn, ev uint32) {
 // it, in order, with one write for the whole batch. Reads go to the loop's
 // shared buffer, except while a partial request waits in c.in: then they
 // append to it, so a head arriving in drips costs O(n), not O(n²).
+// Requests already read but queued behind an answer are answered before
+// anything more is read, so what waits in c.in never outgrows one read.
 func (l *loop) read(c *conn) {
+	if c.lingering {
+		l.lingerRead(c)
+		return
+	}
+	if c.reading {
+		// Called back from inside this connection's own processing (a
+		// backend took the body and asks for more): the outer call is
+		// still using the read buffer; it reads on when it returns.
+		c.readMore = true
+		return
+	}
+	c.reading = true
+	defer func() { c.reading = false }()
 	for !c.closed {
 		if c.waiting() {
 			c.readMore = true
 			return
 		}
 		c.readMore = false
+		if len(c.in) > 0 && c.scanned == 0 {
+			data, before := c.in, len(c.in)
+			c.in = c.in[:0]
+			l.process(c, data) // a leftover is moved within c.in itself
+			l.flush(c)
+			if l.settle(c) {
+				return
+			}
+			if len(c.in) < before {
+				continue
+			}
+		}
 		buf, n0 := l.rbuf, 0
 		if len(c.in) > 0 {
 			if cap(c.in)-len(c.in) < 2048 {
@@ -233,12 +264,11 @@ func (l *loop) read(c *conn) {
 			c.idleAt = l.now + l.rt.timeout
 			l.process(c, buf[:n0+n])
 			l.flush(c)
-			if c.closed {
+			if l.settle(c) {
 				return
 			}
-			if c.closeAfter && !c.blocked() && c.proxy == nil {
-				l.close(c)
-				return
+			if len(c.in) > 0 && c.scanned == 0 {
+				continue // requests queued behind an answer that is out now
 			}
 			if n0+n < len(buf) && !c.hup {
 				// A short read drained the socket: edge-triggered epoll
@@ -253,6 +283,12 @@ func (l *loop) read(c *conn) {
 			if n0 > 0 {
 				l.process(c, buf[:n0])
 				l.flush(c)
+				if l.settle(c) {
+					return
+				}
+				if len(c.in) > 0 && c.scanned == 0 && len(c.in) < n0 {
+					continue
+				}
 			}
 			l.arm(c)
 			return
@@ -262,6 +298,9 @@ func (l *loop) read(c *conn) {
 			if n0 > 0 && err == nil {
 				l.process(c, buf[:n0])
 				l.flush(c)
+				if l.settle(c) {
+					return
+				}
 			}
 			if err == nil && !c.closed && (c.blocked() || (c.proxy != nil && c.bodyLeft == 0 && c.chunked == nil)) {
 				// Half-closed after a whole request: finish the answer first.
@@ -269,6 +308,60 @@ func (l *loop) read(c *conn) {
 				c.closeAfter = c.proxy == nil
 				return
 			}
+			l.close(c)
+			return
+		}
+	}
+}
+
+// settle ends a connection whose last answer is out and that was to
+// close; it reports whether c is gone (or lingering).
+func (l *loop) settle(c *conn) bool {
+	if c.closed || c.lingering {
+		return true
+	}
+	if c.closeAfter && !c.blocked() && c.proxy == nil {
+		l.finish(c)
+		return true
+	}
+	return false
+}
+
+// lingerTime bounds how long a connection closed after an error answer
+// keeps reading (and dropping) what the client still sends.
+const lingerTime = 2000 // ms
+
+// finish closes c. After an error answer the client may still be sending
+// (the body of a refused request): closing with unread input would reset
+// the connection and could destroy the answer before the client reads it,
+// so the write side is shut and input is drained for a while first, as
+// nginx's lingering close does.
+func (l *loop) finish(c *conn) {
+	if !c.lingerClose {
+		l.close(c)
+		return
+	}
+	unix.Shutdown(int(c.fd), unix.SHUT_WR)
+	c.lingering = true
+	c.idleAt, c.elapseAt = l.now+lingerTime, 0
+	c.in = nil
+	l.arm(c)
+	l.lingerRead(c)
+}
+
+// lingerRead drops what a lingering connection receives until the client
+// closes (or lingerTime passes, by the timer).
+func (l *loop) lingerRead(c *conn) {
+	for !c.closed {
+		n, err := sysRead(int(c.fd), l.rbuf)
+		switch {
+		case n > 0:
+			continue
+		case err == unix.EAGAIN:
+			return
+		case err == unix.EINTR:
+			continue
+		default:
 			l.close(c)
 			return
 		}
@@ -315,6 +408,7 @@ func (l *loop) process(c *conn, data []byte) {
 				status = e.Status
 			}
 			l.ctx.badRequest(status)
+			c.closeAfter, c.lingerClose = true, true // the stream cannot be trusted past this
 			data = nil
 			break
 		}
@@ -468,8 +562,22 @@ func (l *loop) forwardBody(c *conn, data []byte) ([]byte, bool) {
 	if c.chunked != nil {
 		consumed, _, done, err := c.chunked.Decode(data)
 		if err != nil {
-			c.keep = false
-			l.upFailed(up)
+			// The client's body is bad (or too large): its fault, not the
+			// backend's. Answer 400 or 413 if nothing was answered yet.
+			status := 400
+			if e, ok := err.(*http1.Error); ok {
+				status = e.Status
+			}
+			c.keep, c.lingerClose = false, true
+			if !up.headDone {
+				l.proxyError(c, up, status)
+			}
+			l.endExchange(up, false)
+			if !c.closed && !c.blocked() {
+				l.finish(c)
+			} else {
+				c.closeAfter = true
+			}
 			return nil, false
 		}
 		n = consumed

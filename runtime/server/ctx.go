@@ -68,10 +68,13 @@ func (x *Ctx) serve() {
 	x.log()
 }
 
-// badRequest answers a request that could not be parsed and closes.
+// badRequest answers a request that could not be parsed and closes. The
+// line goes to the access log of the listen's default website, if any.
 func (x *Ctx) badRequest(status int) {
 	x.c.keep = false
 	x.Error(status)
+	x.Site = x.c.ln.Hosts.Default
+	x.log()
 }
 
 // Static answers the request from a document root: the content phase of a
@@ -79,6 +82,10 @@ func (x *Ctx) badRequest(status int) {
 func (x *Ctx) Static(root *static.Root) {
 	req := x.Req
 	if req.Method != http1.MethodGET && req.Method != http1.MethodHEAD {
+		if req.Method == http1.MethodOther {
+			x.Error(501) // a method this server does not know at all (RFC 9110 §15.6.2)
+			return
+		}
 		x.respond(405, "Allow: GET, HEAD\r\n", nil)
 		return
 	}
@@ -109,6 +116,10 @@ func (x *Ctx) sendEntry(en *static.Entry) {
 		enc = en.Variant(http1.AcceptEncoding(req.AcceptEncoding))
 	}
 	etag := en.ETag(enc)
+	if x.preconditionFailed(etag, en.ModTime) {
+		x.Error(412)
+		return
+	}
 	if x.notModified(etag, en.ModTime) {
 		x.send304(etag, en.MIME)
 		return
@@ -168,6 +179,11 @@ func (x *Ctx) writeBody(body []byte) {
 // sendfile; the connection owns res.File from here.
 func (x *Ctx) sendFile(res static.Result) {
 	etag := static.ETag(res.Mod, res.Size)
+	if x.preconditionFailed(etag, res.Mod) {
+		unix.Close(res.File)
+		x.Error(412)
+		return
+	}
 	if x.notModified(etag, res.Mod) {
 		unix.Close(res.File)
 		x.send304(etag, res.MIME)
@@ -205,6 +221,59 @@ func (x *Ctx) sendFile(res static.Result) {
 	// the window opens halved the throughput of 1 MiB downloads.
 	unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_CORK, 1)
 	x.sent = end + 1 - start
+}
+
+// preconditionFailed applies If-Match and If-Unmodified-Since (RFC 9110
+// §13.1.1, §13.1.4): a request for another version than the one here.
+func (x *Ctx) preconditionFailed(etag string, mod time.Time) bool {
+	req := x.Req
+	if im := req.Header("If-Match"); im != nil {
+		return !strongMatch(im, etag)
+	}
+	if ius := req.Header("If-Unmodified-Since"); ius != nil {
+		t, ok := http1.ParseHTTPDate(ius)
+		return ok && mod.Unix() > t.Unix()
+	}
+	return false
+}
+
+// strongMatch compares If-Match's list with etag strongly ("*" matches).
+func strongMatch(list []byte, etag string) bool {
+	for len(list) > 0 {
+		i := 0
+		for i < len(list) && (list[i] == ' ' || list[i] == '\t' || list[i] == ',') {
+			i++
+		}
+		list = list[i:]
+		if len(list) == 0 {
+			break
+		}
+		if list[0] == '*' {
+			return true
+		}
+		end := len(list)
+		if list[0] == '"' {
+			if j := indexByteFrom(list, '"', 1); j > 0 {
+				end = j + 1
+			}
+		} else if j := indexByteFrom(list, ',', 0); j >= 0 {
+			end = j
+		}
+		if string(list[:end]) == etag { // a weak tag (W/"…") never matches strongly
+			return true
+		}
+		list = list[end:]
+	}
+	return false
+}
+
+func indexByteFrom(b []byte, c byte, from int) int {
+	for i := from; i < len(b); i++ {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
 }
 
 func (x *Ctx) notModified(etag string, mod time.Time) bool {
@@ -269,8 +338,10 @@ func (x *Ctx) send416(size int64) {
 // slashRedirect sends a directory asked for without its trailing slash to
 // the same path with it, keeping the query.
 func (x *Ctx) slashRedirect() {
-	loc := make([]byte, 0, len(x.Req.Path)+len(x.Req.Query)+2)
-	loc = append(loc, x.Req.Path...)
+	// From the cleaned path, never the raw one: "//evil.example/../sub"
+	// must not become a Location naming another host.
+	loc := make([]byte, 0, len(x.Path)+len(x.Req.Query)+8)
+	loc = appendEscapedPath(loc, x.Path)
 	loc = append(loc, '/')
 	if x.Req.Query != nil {
 		loc = append(loc, '?')

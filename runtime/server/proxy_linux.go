@@ -3,6 +3,7 @@ package server
 import (
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -118,13 +119,13 @@ func (l *loop) upOf(fd int) *upConn {
 func (x *Ctx) Forward(u *Upstream) {
 	l, c, req := x.l, x.c, x.Req
 	st := &l.upstreams[u.id]
-	head := x.proxyHead(l.phead[:0])
-	l.phead = head
 	up := l.connectAny(st)
 	if up == nil {
 		x.Error(503)
 		return
 	}
+	head := x.proxyHead(l.phead[:0], st.backends[up.b].addr)
+	l.phead = head
 	up.client, up.site, up.method, up.minor = c, x.Site, req.Method, req.Minor
 	up.status, up.sent, up.headDone, up.gotAny, up.readMore, up.dechunk = 0, 0, false, false, false, false
 	up.replay = req.ContentLength <= 0 && !req.Chunked
@@ -157,7 +158,7 @@ func (l *loop) waitBackend(c *conn, up *upConn) {
 }
 
 // proxyHead appends the request head sent to the backend.
-func (x *Ctx) proxyHead(w []byte) []byte {
+func (x *Ctx) proxyHead(w []byte, backend string) []byte {
 	req := x.Req
 	w = append(w, req.MethodRaw...)
 	w = append(w, ' ')
@@ -165,7 +166,7 @@ func (x *Ctx) proxyHead(w []byte) []byte {
 		w = appendEscapedPath(w, x.Path)
 		if x.Query != nil {
 			w = append(w, '?')
-			w = append(w, x.Query...)
+			w = appendEscapedQuery(w, x.Query)
 		}
 	} else {
 		w = append(w, req.Path...)
@@ -175,15 +176,34 @@ func (x *Ctx) proxyHead(w []byte) []byte {
 		}
 	}
 	w = append(w, " HTTP/1.1\r\n"...)
-	var xff []byte
+	// Host is the authority the website was chosen by (the target's, for
+	// an absolute-form request), else the website's domain, else the
+	// backend's address: HTTP/1.1 requires one.
+	w = append(w, "Host: "...)
+	switch {
+	case len(req.Host) > 0:
+		w = append(w, req.Host...)
+	case x.Site.Domain != "":
+		w = append(w, x.Site.Domain...)
+	default:
+		w = append(w, backend...)
+	}
+	w = append(w, "\r\n"...)
+	xffSeen := false
 	for _, h := range req.Headers {
 		switch {
-		case hopByHop(h.Name), req.Connection != nil && http1.TokenListHas(req.Connection, string(h.Name)):
+		case hopByHop(h.Name), listedInConnection(req.Headers, h.Name):
+			continue
+		case foldEq(h.Name, "host"), foldEq(h.Name, "x-real-ip"), foldEq(h.Name, "x-forwarded-proto"), foldEq(h.Name, "expect"):
 			continue
 		case foldEq(h.Name, "x-forwarded-for"):
-			xff = h.Value
-			continue
-		case foldEq(h.Name, "x-real-ip"), foldEq(h.Name, "x-forwarded-proto"), foldEq(h.Name, "expect"):
+			// Every X-Forwarded-For line, joined, then this client.
+			if !xffSeen {
+				w = append(w, "X-Forwarded-For: "...)
+				xffSeen = true
+			}
+			w = append(w, h.Value...)
+			w = append(w, ", "...)
 			continue
 		}
 		w = append(w, h.Name...)
@@ -191,18 +211,11 @@ func (x *Ctx) proxyHead(w []byte) []byte {
 		w = append(w, h.Value...)
 		w = append(w, "\r\n"...)
 	}
-	if req.Host == nil {
-		w = append(w, "Host: "...)
-		w = append(w, x.Site.Domain...)
-		w = append(w, "\r\n"...)
-	}
 	if req.Chunked {
 		w = append(w, "Transfer-Encoding: chunked\r\n"...)
 	}
-	w = append(w, "X-Forwarded-For: "...)
-	if len(xff) > 0 {
-		w = append(w, xff...)
-		w = append(w, ", "...)
+	if !xffSeen {
+		w = append(w, "X-Forwarded-For: "...)
 	}
 	w = appendIP(w, x.c.ip)
 	w = append(w, "\r\nX-Real-IP: "...)
@@ -211,6 +224,32 @@ func (x *Ctx) proxyHead(w []byte) []byte {
 		w = append(w, "\r\nX-Forwarded-Proto: https\r\n\r\n"...)
 	} else {
 		w = append(w, "\r\nX-Forwarded-Proto: http\r\n\r\n"...)
+	}
+	return w
+}
+
+// listedInConnection reports whether name is one of the tokens of any
+// Connection field in hs (each such field is hop-by-hop too).
+func listedInConnection(hs []http1.Header, name []byte) bool {
+	for _, h := range hs {
+		if foldEq(h.Name, "connection") && http1.TokenListHas(h.Value, string(name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendEscapedQuery percent-encodes what may not stand raw in a request
+// line's query: controls, space, non-ASCII, '"', '#', '<', '>', '\\', '^',
+// '`', '{', '|', '}'. A rewrite may have put any of them there.
+func appendEscapedQuery(w, q []byte) []byte {
+	const hex = "0123456789ABCDEF"
+	for _, c := range q {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"#<>\\^`{|}", c) >= 0 {
+			w = append(w, '%', hex[c>>4], hex[c&15])
+			continue
+		}
+		w = append(w, c)
 	}
 	return w
 }
@@ -601,7 +640,7 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 	}
 	hasDate := false
 	for _, h := range r.Headers {
-		if hopByHop(h.Name) || (r.Connection != nil && http1.TokenListHas(r.Connection, string(h.Name))) {
+		if hopByHop(h.Name) || listedInConnection(r.Headers, h.Name) {
 			continue
 		}
 		if foldEq(h.Name, "date") {
@@ -728,7 +767,7 @@ func (l *loop) resumeClient(c *conn) {
 	if !c.keep {
 		c.closeAfter = true
 		if !c.blocked() {
-			l.close(c)
+			l.finish(c)
 		}
 		return
 	}

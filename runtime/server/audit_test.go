@@ -1,0 +1,158 @@
+package server
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Regressions found by the conformance audit.
+
+func TestErrorAnswerClosesTheStream(t *testing.T) {
+	ts := startTestSite(t, nil)
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n"))
+	time.Sleep(100 * time.Millisecond) // the 413 goes out before the "body" below
+	c.Write([]byte("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"))
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	start := time.Now()
+	out, _ := io.ReadAll(c)
+	if !strings.HasPrefix(string(out), "HTTP/1.1 413") || strings.Count(string(out), "HTTP/1.1") != 1 {
+		t.Errorf("after a 413 the next bytes were answered as a request:\n%s", out)
+	}
+	if time.Since(start) > 2500*time.Millisecond {
+		t.Errorf("connection not closed after the error answer (%v)", time.Since(start))
+	}
+}
+
+func TestPipelinedBehindSendfile(t *testing.T) {
+	ts := startTestSite(t, nil)
+	out := raw(t, ts.addr, "GET /big.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=0-99\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.HasSuffix(out, "0123456789") || strings.Count(out, "HTTP/1.1 2") != 2 {
+		t.Errorf("the request behind a sendfile answer was not answered:\n%.300s", out)
+	}
+}
+
+func TestSlashRedirectIsLocal(t *testing.T) {
+	ts := startTestSite(t, nil)
+	out := raw(t, ts.addr, "GET //evil.example/../sub HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.Contains(out, "\r\nLocation: /sub/\r\n") {
+		t.Errorf("slash redirect:\n%s", out)
+	}
+}
+
+func TestPreconditionsAndUnknownMethod(t *testing.T) {
+	ts := startTestSite(t, nil)
+	etag := get(t, "http://"+ts.addr+"/a.txt").Header.Get("ETag")
+	if r := get(t, "http://"+ts.addr+"/a.txt", "If-Match", `"nope"`); r.StatusCode != 412 {
+		t.Errorf("If-Match mismatch: %d", r.StatusCode)
+	}
+	if r := get(t, "http://"+ts.addr+"/a.txt", "If-Match", etag); r.StatusCode != 200 {
+		t.Errorf("If-Match match: %d", r.StatusCode)
+	}
+	if r := get(t, "http://"+ts.addr+"/a.txt", "If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT"); r.StatusCode != 412 {
+		t.Errorf("If-Unmodified-Since in the past: %d", r.StatusCode)
+	}
+	if out := raw(t, ts.addr, "BREW /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); !strings.HasPrefix(out, "HTTP/1.1 501") {
+		t.Errorf("unknown method: %.40q", out)
+	}
+}
+
+// echoBackend answers each request with its request line and chosen headers.
+func echoBackend(t *testing.T) Backend {
+	s := newHTTPTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s|host=%s|xff=%s|secret=%q", r.Method, r.RequestURI, r.Host, r.Header.Get("X-Forwarded-For"), r.Header.Get("X-Secret"))
+	})
+	return backendAddr(t, s)
+}
+
+func TestProxyHeadersAudit(t *testing.T) {
+	addr := startProxy(t, 'R', []Backend{echoBackend(t)}, nil)
+	out := raw(t, addr, "GET http://target.example/p?q HTTP/1.1\r\nHost: other\r\nConnection: keep-alive\r\nConnection: X-Secret, close\r\nX-Secret: s\r\nX-Forwarded-For: 1.2.3.4\r\nX-Forwarded-For: 5.6.7.8\r\n\r\n")
+	for _, want := range []string{"GET /p?q|", "host=target.example|", "xff=1.2.3.4, 5.6.7.8, 127.0.0.1|", `secret=""`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("backend saw %q; missing %q", out, want)
+		}
+	}
+	out = raw(t, addr, "GET /p HTTP/1.0\r\n\r\n")
+	if strings.Contains(out, "host=|") {
+		t.Errorf("HTTP/1.0 without Host reached the backend without one: %q", out)
+	}
+}
+
+func TestProxyBadChunkedBodyIs400(t *testing.T) {
+	addr := startProxy(t, 'R', []Backend{echoBackend(t)}, nil)
+	out := raw(t, addr, "POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
+	if !strings.HasPrefix(out, "HTTP/1.1 400") {
+		t.Errorf("bad chunked body to a backend: %.60q", out)
+	}
+}
+
+func TestProxyRewrittenQueryIsEscaped(t *testing.T) {
+	back := echoBackend(t)
+	up := &Upstream{Name: "t", Rule: 'R', Servers: []Backend{back}}
+	addr := startProxy(t, 'R', []Backend{back}, func(s *Site) {
+		s.Upstreams = []*Upstream{up}
+		s.Listens[0].Hosts.Default.Serve = func(c *Ctx) {
+			q := "q=" + string(c.Path[3:]) // from /r/…, decoded: may hold CR, LF, spaces
+			c.RewriteTo([]byte("/e.php?" + strings.NewReplacer("%", "%25").Replace(q)))
+			if !c.Answered() {
+				c.Forward(up)
+			}
+		}
+	})
+	out := raw(t, addr, "GET /r/a%0d%0ab%20c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.Contains(out, "GET /e.php?q=a%0D%0Ab%20c|") {
+		t.Errorf("rewritten query reached the backend as %q", out)
+	}
+}
+
+func TestManyPipelinedForwardedRequests(t *testing.T) {
+	addr := startProxy(t, 'R', []Backend{echoBackend(t)}, nil)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const n = 300
+	go func() {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "GET /p%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+		}
+		c.Write([]byte(b.String()))
+	}()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	for i := 0; i < n; i++ {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if !strings.HasPrefix(string(b), fmt.Sprintf("GET /p%d|", i)) {
+			t.Fatalf("response %d out of order: %q", i, b)
+		}
+	}
+}
+
+// newHTTPTestServer starts a net/http backend and returns its address.
+func newHTTPTestServer(t *testing.T, h http.HandlerFunc) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return l.Addr().String()
+}
