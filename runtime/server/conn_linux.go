@@ -226,7 +226,12 @@ func (l *loop) read(c *conn) {
 		return
 	}
 	c.reading = true
-	defer func() { c.reading = false }()
+	l.readLoop(c)
+	c.reading = false
+}
+
+// readLoop is read's body: it runs with c.reading set.
+func (l *loop) readLoop(c *conn) {
 	for !c.closed {
 		if c.waiting() {
 			c.readMore = true
