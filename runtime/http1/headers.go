@@ -229,10 +229,20 @@ func digits(b []byte) (int64, bool) {
 // representation's entity-tag as sent in ETag, e.g. `"abc"` or `W/"abc"`.
 // A malformed list stops the search (no match, so the full response is
 // sent), and an empty etag matches nothing but "*".
-func ETagMatch(ifNoneMatch, etag []byte) bool {
-	v := trimOWS(ifNoneMatch)
+func ETagMatch(ifNoneMatch, etag []byte) bool { return etagMatch(ifNoneMatch, etag, false) }
+
+// ETagMatchStrong reports whether an If-Match value matches etag using the
+// strong comparison (RFC 9110 §8.8.3.2, §13.1.1): "*" matches, otherwise
+// both tags must be strong and equal.
+func ETagMatchStrong(ifMatch, etag []byte) bool { return etagMatch(ifMatch, etag, true) }
+
+func etagMatch(list, etag []byte, strong bool) bool {
+	v := trimOWS(list)
 	if len(v) == 1 && v[0] == '*' {
 		return true
+	}
+	if strong && len(etag) > 0 && etag[0] == 'W' {
+		return false
 	}
 	etag = opaque(etag)
 	if len(etag) < 2 || etag[0] != '"' || etag[len(etag)-1] != '"' {
@@ -245,6 +255,7 @@ func ETagMatch(ifNoneMatch, etag []byte) bool {
 		if len(v) == 0 {
 			return false
 		}
+		weak := v[0] == 'W'
 		v = opaque(v)
 		if len(v) < 2 || v[0] != '"' {
 			return false
@@ -256,7 +267,7 @@ func ETagMatch(ifNoneMatch, etag []byte) bool {
 		if k == len(v) {
 			return false
 		}
-		if string(v[:k+1]) == string(etag) {
+		if string(v[:k+1]) == string(etag) && !(strong && weak) {
 			return true
 		}
 		v = trimOWS(v[k+1:])

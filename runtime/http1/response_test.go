@@ -114,3 +114,24 @@ func FuzzParseHTTPDate(f *testing.F) {
 		}
 	})
 }
+
+func TestETagMatchStrong(t *testing.T) {
+	for _, c := range []struct {
+		list, etag string
+		want       bool
+	}{
+		{`"a"`, `"a"`, true},
+		{`"b", "a"`, `"a"`, true},
+		{`*`, `"a"`, true},
+		{`W/"a"`, `"a"`, false},
+		{`"a"`, `W/"a"`, false},
+		{`"b"`, `"a"`, false},
+	} {
+		if got := ETagMatchStrong([]byte(c.list), []byte(c.etag)); got != c.want {
+			t.Errorf("ETagMatchStrong(%s, %s) = %v", c.list, c.etag, got)
+		}
+		if c.list == `W/"a"` && !ETagMatch([]byte(c.list), []byte(c.etag)) {
+			t.Error("weak comparison must still match")
+		}
+	}
+}

@@ -104,18 +104,21 @@ func BenchmarkHostLookup(b *testing.B) {
 	}
 }
 
+// openClose opens a connection on the harness's loop and closes it, as a
+// short-lived client does.
+func (h *loopHarness) openClose(t testing.TB) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.l.open(fds[0], h.c.ln, [4]byte{127, 0, 0, 1})
+	h.l.close(h.l.conns[fds[0]])
+	unix.Close(fds[1])
+}
+
 func TestOpenCloseAllocatesNothing(t *testing.T) {
 	h := newHarness(t)
-	ln := h.c.ln
-	cycle := func() {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.l.open(fds[0], ln, [4]byte{127, 0, 0, 1})
-		h.l.close(h.l.conns[fds[0]])
-		unix.Close(fds[1])
-	}
+	cycle := func() { h.openClose(t) }
 	cycle()
 	if n := testing.AllocsPerRun(200, cycle); n > 1 { // Socketpair's own [2]int result
 		t.Errorf("accepting and closing a connection: %v allocations", n)
@@ -124,15 +127,8 @@ func TestOpenCloseAllocatesNothing(t *testing.T) {
 
 func TestTimersDoNotPileUp(t *testing.T) {
 	h := newHarness(t)
-	ln := h.c.ln
 	for i := 0; i < 20000; i++ {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.l.open(fds[0], ln, [4]byte{127, 0, 0, 1})
-		h.l.close(h.l.conns[fds[0]])
-		unix.Close(fds[1])
+		h.openClose(t)
 	}
 	if n := len(h.l.timers); n > 2*int(h.l.sessions.Load())+4096 {
 		t.Errorf("%d timer entries for %d open connections after 20000 short ones", n, h.l.sessions.Load())

@@ -228,52 +228,13 @@ func (x *Ctx) sendFile(res static.Result) {
 func (x *Ctx) preconditionFailed(etag string, mod time.Time) bool {
 	req := x.Req
 	if im := req.Header("If-Match"); im != nil {
-		return !strongMatch(im, etag)
+		return !http1.ETagMatchStrong(im, []byte(etag))
 	}
 	if ius := req.Header("If-Unmodified-Since"); ius != nil {
 		t, ok := http1.ParseHTTPDate(ius)
 		return ok && mod.Unix() > t.Unix()
 	}
 	return false
-}
-
-// strongMatch compares If-Match's list with etag strongly ("*" matches).
-func strongMatch(list []byte, etag string) bool {
-	for len(list) > 0 {
-		i := 0
-		for i < len(list) && (list[i] == ' ' || list[i] == '\t' || list[i] == ',') {
-			i++
-		}
-		list = list[i:]
-		if len(list) == 0 {
-			break
-		}
-		if list[0] == '*' {
-			return true
-		}
-		end := len(list)
-		if list[0] == '"' {
-			if j := indexByteFrom(list, '"', 1); j > 0 {
-				end = j + 1
-			}
-		} else if j := indexByteFrom(list, ',', 0); j >= 0 {
-			end = j
-		}
-		if string(list[:end]) == etag { // a weak tag (W/"…") never matches strongly
-			return true
-		}
-		list = list[end:]
-	}
-	return false
-}
-
-func indexByteFrom(b []byte, c byte, from int) int {
-	for i := from; i < len(b); i++ {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func (x *Ctx) notModified(etag string, mod time.Time) bool {
