@@ -1,0 +1,439 @@
+package server
+
+import (
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hetaoc/hetao/runtime/http1"
+)
+
+// One exchange with a backend: events on its connection, the request going
+// out, the answer coming back and reaching the client, failures, and the
+// end that returns the connection to the pool and the client to its next
+// request.
+
+// upEvent handles readiness on a backend connection: a pooled one that
+// stirs is closed; a connecting one learns whether it connected.
+func (l *loop) upEvent(up *upConn, ev uint32) {
+	if up.client == nil {
+		l.upClose(up) // pooled: the backend closed it, or sent what nobody asked for
+		return
+	}
+	if up.state == upConnecting {
+		if ev&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) == 0 {
+			return
+		}
+		if errno, err := unix.GetsockoptInt(up.fd, unix.SOL_SOCKET, unix.SO_ERROR); err != nil || errno != 0 || ev&unix.EPOLLERR != 0 {
+			l.retry(up, true)
+			return
+		}
+		up.state = upActive
+		up.client.idleAt = l.now + l.rt.timeout
+	}
+	if ev&unix.EPOLLOUT != 0 && len(up.out) > 0 {
+		l.upWrite(up)
+	}
+	if ev&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+		up.hup = true
+	}
+	if up.client != nil && ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP|unix.EPOLLERR) != 0 {
+		l.upRead(up)
+	}
+}
+
+// retry moves an exchange whose connection failed before any answer to
+// another connection: after a failed connect (the backend is disabled and
+// the next one tried), or after a pooled connection turned out closed.
+func (l *loop) retry(up *upConn, connectFailed bool) {
+	c, st := up.client, up.st
+	st.backends[up.b].active--
+	if connectFailed {
+		l.disable(st, up.b)
+	}
+	pending := up.out
+	up.client, up.out = nil, nil
+	l.upClose(up)
+	next := l.connectAny(st)
+	if next == nil {
+		c.proxy = nil
+		l.proxyError(c, up, 503)
+		c.served = true
+		l.logProxy(up)
+		l.resumeClient(c)
+		return
+	}
+	next.client, next.site, next.method, next.minor = c, up.site, up.method, up.minor
+	next.replay, next.headDone, next.gotAny = up.replay, false, false
+	next.out = append(next.out[:0], pending...)
+	next.head = nil
+	if next.viaTLS && !next.reused && next.replay {
+		next.head = append([]byte(nil), pending...)
+	}
+	next.logLine = append(next.logLine[:0], up.logLine...)
+	st.backends[next.b].active++
+	c.proxy = next
+	l.waitBackend(c, next)
+}
+
+// upWrite sends buffered request bytes; once they are out, a client paused
+// for backpressure is read again.
+func (l *loop) upWrite(up *upConn) {
+	for len(up.out) > 0 {
+		n, err := sysWrite(up.fd, up.out)
+		if n > 0 {
+			up.out = up.out[n:]
+			continue
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			return
+		}
+		l.upFailed(up)
+		return
+	}
+	up.out = up.out[:0]
+	if c := up.client; c != nil && c.readMore && !c.closed {
+		l.read(c)
+	}
+}
+
+// upFailed handles a backend connection that broke during an exchange.
+func (l *loop) upFailed(up *upConn) {
+	c := up.client
+	if c == nil {
+		l.upClose(up)
+		return
+	}
+	if !up.gotAny && up.reused && up.replay {
+		l.retry(up, false)
+		return
+	}
+	if !up.gotAny && up.viaTLS && !up.reused && up.head != nil {
+		up.out = up.head // the TLS connect failed: nothing reached the backend
+		l.retry(up, true)
+		return
+	}
+	if !up.headDone {
+		l.proxyError(c, up, 502)
+		l.endExchange(up, false)
+		return
+	}
+	// The answer was under way: the client cannot be told, only cut off.
+	l.endExchange(up, false)
+	l.close(c)
+}
+
+// upRead reads the backend's answer while the client keeps up.
+func (l *loop) upRead(up *upConn) {
+	for up.client != nil {
+		c := up.client
+		if c.blocked() {
+			up.readMore = true
+			return
+		}
+		up.readMore = false
+		n, err := sysRead(up.fd, l.rbuf)
+		switch {
+		case n > 0:
+			up.gotAny = true
+			c.idleAt = l.now + l.rt.timeout
+			if !l.upData(up, l.rbuf[:n]) || (n < len(l.rbuf) && !up.hup) {
+				return
+			}
+		case err == unix.EAGAIN:
+			return
+		case err == unix.EINTR:
+		case err == nil && up.headDone && up.mode == bodyClose:
+			l.endExchange(up, false) // the close delimits the body
+			return
+		default:
+			l.upFailed(up)
+			return
+		}
+	}
+}
+
+// upData takes bytes from the backend: the response head first, then the
+// body, passed to the client as it comes. It reports whether the exchange
+// goes on.
+func (l *loop) upData(up *upConn, data []byte) bool {
+	if !up.headDone {
+		buf := data
+		if len(up.in) > 0 {
+			up.in = append(up.in, data...)
+			buf = up.in
+		}
+		for {
+			n, err := l.resp.Parse(buf, 0)
+			if err == http1.ErrNeedMore {
+				if len(up.in) == 0 {
+					up.in = append(up.in, buf...)
+				}
+				return true
+			}
+			if err != nil || l.resp.Status == 101 {
+				l.proxyError(up.client, up, 502)
+				l.endExchange(up, false)
+				return false
+			}
+			if l.resp.Status < 200 { // interim: 100 Continue and friends
+				buf = buf[n:]
+				continue
+			}
+			l.sendHead(up, &l.resp)
+			body := buf[n:]
+			up.in = up.in[:0]
+			if up.mode == bodyNone {
+				l.endExchange(up, up.reusable && len(body) == 0)
+				return false
+			}
+			if len(body) == 0 {
+				return true
+			}
+			// body aliases up.in or the read buffer; it is consumed below
+			// before either is written again.
+			return l.upBody(up, body)
+		}
+	}
+	return l.upBody(up, data)
+}
+
+// sendHead writes the client's response head: the backend's status and
+// fields less the hop-by-hop ones, framed for this client.
+func (l *loop) sendHead(up *upConn, r *http1.Response) {
+	c := up.client
+	up.status = r.Status
+	up.reusable = !r.Close
+	switch {
+	case r.NoBody(up.method):
+		up.mode = bodyNone
+	case r.Chunked:
+		up.mode = bodyChunked
+		up.chunk.Reset()
+		up.chunk.MaxBody = 0
+		up.dechunk = up.minor == 0
+	case r.ContentLength >= 0:
+		up.mode, up.left = bodyLength, r.ContentLength
+		if up.left == 0 {
+			up.mode = bodyNone
+		}
+	default:
+		up.mode, up.reusable = bodyClose, false
+	}
+	if up.mode == bodyClose || up.dechunk {
+		c.keep = false // only the end of the connection can delimit the body
+	}
+	w := http1.AppendStatusLine(l.wbuf, r.Status)
+	if len(r.Reason) > 0 && string(r.Reason) != http1.StatusText(r.Status) {
+		w = w[:len(w)-len(http1.StatusText(r.Status))-2]
+		w = append(w, r.Reason...)
+		w = append(w, "\r\n"...)
+	}
+	hasDate := false
+	for _, h := range r.Headers {
+		if hopByHop(h.Name) || listedInConnection(r.Headers, h.Name) {
+			continue
+		}
+		if foldEq(h.Name, "date") {
+			hasDate = true
+		}
+		w = append(w, h.Name...)
+		w = append(w, ": "...)
+		w = append(w, h.Value...)
+		w = append(w, "\r\n"...)
+	}
+	if !hasDate {
+		w = append(w, l.clock.date...)
+	}
+	if up.mode == bodyChunked && !up.dechunk {
+		w = append(w, "Transfer-Encoding: chunked\r\n"...)
+	}
+	switch {
+	case !c.keep:
+		w = append(w, "Connection: close\r\n"...)
+	case up.minor == 0:
+		w = append(w, "Connection: keep-alive\r\n"...)
+	}
+	l.wbuf = append(w, "\r\n"...)
+	up.headDone = true
+	l.flush(c)
+}
+
+// upBody passes body bytes to the client; it reports whether the exchange
+// goes on.
+func (l *loop) upBody(up *upConn, data []byte) bool {
+	c := up.client
+	switch up.mode {
+	case bodyLength:
+		n := int64(len(data))
+		extra := n > up.left
+		if extra {
+			n = up.left
+		}
+		l.toClient(up, data[:n])
+		up.left -= n
+		if up.client == nil || c.closed {
+			return false
+		}
+		if up.left == 0 {
+			l.endExchange(up, up.reusable && !extra)
+			return false
+		}
+	case bodyChunked:
+		for len(data) > 0 {
+			consumed, piece, done, err := up.chunk.Decode(data)
+			if err != nil {
+				l.endExchange(up, false)
+				l.close(c)
+				return false
+			}
+			if up.dechunk {
+				l.toClient(up, piece)
+			} else {
+				l.toClient(up, data[:consumed])
+			}
+			data = data[consumed:]
+			if up.client == nil || c.closed {
+				return false
+			}
+			if done {
+				l.endExchange(up, up.reusable && len(data) == 0)
+				return false
+			}
+			if up.client == nil || c.closed {
+				return false
+			}
+		}
+	case bodyClose:
+		l.toClient(up, data)
+	}
+	return up.client != nil && !c.closed
+}
+
+// toClient writes body bytes to the client through its pending output.
+func (l *loop) toClient(up *upConn, b []byte) {
+	c := up.client
+	if len(b) == 0 || c == nil || c.closed {
+		return
+	}
+	up.sent += int64(len(b))
+	l.wbuf = append(l.wbuf, b...)
+	l.flush(c)
+}
+
+// endExchange settles both sides once the answer is complete (or failed):
+// the backend connection goes back to the pool when reusable, and the
+// client goes on with its next request.
+func (l *loop) endExchange(up *upConn, reusable bool) {
+	c := up.client
+	if c == nil {
+		return // the client went first; closing it closed up
+	}
+	st := up.st
+	b := &st.backends[up.b]
+	b.active--
+	up.client, up.head = nil, nil
+	c.proxy = nil
+	c.served = true
+	if up.status != 0 {
+		l.logProxy(up)
+	}
+	if reusable && up.fd >= 0 && len(b.idle) < maxIdlePerPeer && !l.stopping.Load() {
+		up.state, up.idleSince, up.reused = upIdle, l.now, false
+		up.in, up.out = up.in[:0], up.out[:0]
+		b.idle = append(b.idle, up)
+	} else {
+		l.upClose(up)
+	}
+	l.resumeClient(c)
+}
+
+// resumeClient goes on with a client whose exchange has ended: close it if
+// it asked so, or read its next request.
+func (l *loop) resumeClient(c *conn) {
+	if c == nil || c.closed {
+		return
+	}
+	c.elapseAt = l.now + l.rt.elapse
+	if !c.keep {
+		c.closeAfter = true
+		if !c.blocked() {
+			l.finish(c)
+		}
+		return
+	}
+	l.arm(c)
+	if !c.blocked() && (len(c.in) > 0 || c.readMore) {
+		l.read(c)
+	}
+}
+
+// proxyError answers the client itself when the backend could not: 502,
+// 503 or 504, framed as the client's request needs. The caller ends the
+// exchange.
+func (l *loop) proxyError(c *conn, up *upConn, code int) {
+	if c == nil || c.closed {
+		return
+	}
+	body := l.rt.errorPage(code)
+	w := http1.AppendStatusLine(l.wbuf, code)
+	w = append(w, serverLine...)
+	w = append(w, l.clock.date...)
+	w = append(w, "Content-Type: text/html\r\nContent-Length: "...)
+	w = strconv.AppendInt(w, int64(len(body)), 10)
+	w = append(w, "\r\n"...)
+	switch {
+	case !c.keep:
+		w = append(w, "Connection: close\r\n"...)
+	case up.minor == 0:
+		w = append(w, "Connection: keep-alive\r\n"...)
+	}
+	w = append(w, "\r\n"...)
+	if up.method != http1.MethodHEAD {
+		w = append(w, body...)
+		up.sent = int64(len(body))
+	}
+	l.wbuf = w
+	up.status, up.headDone = code, true
+	l.flush(c)
+}
+
+// timeoutProxy handles a client deadline while its request is with a
+// backend: a connect that takes too long moves to the next backend; an
+// answer that does not come is a 504.
+func (l *loop) timeoutProxy(c *conn) {
+	up := c.proxy
+	if up.state == upConnecting {
+		l.retry(up, true)
+		return
+	}
+	if !up.headDone {
+		c.keep = false
+		l.proxyError(c, up, 504)
+		l.endExchange(up, false)
+		return
+	}
+	l.endExchange(up, false)
+	l.close(c)
+}
+
+// logProxy writes the access-log line of a forwarded request, with the
+// backend's address and status.
+func (l *loop) logProxy(up *upConn) {
+	s := up.site
+	if s == nil || s.log == nil {
+		return
+	}
+	b := &l.access[s.id]
+	w := append(b.B, up.logLine...)
+	w = strconv.AppendInt(w, int64(up.status), 10)
+	w = append(w, ' ')
+	w = strconv.AppendInt(w, up.sent, 10)
+	w = append(w, " upstream "...)
+	w = append(w, up.st.backends[up.b].addr...)
+	b.B = w
+	b.Line()
+}
