@@ -138,7 +138,9 @@ func (o *obj) int(k string, def int64) (int64, *node) {
 			what = v.text
 		}
 		hint := ""
-		if p := leadingInt(v.text); p != "" && p != v.text {
+		if strings.ContainsAny(v.text, ".eE") && leadingInt(v.text) != "" {
+			hint = " (write it as a whole number, without a fraction or an exponent)"
+		} else if p := leadingInt(v.text); p != "" && p != v.text {
 			hint = fmt.Sprintf(" (hetao would have read %s; write %s)", p, p)
 		}
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {

@@ -233,6 +233,9 @@ func lineEnd(b []byte, i int, bad *Error) (int, error) {
 // (RFC 9112 §3.2) and fills Path, Query and, for absolute-form, Host.
 func (r *Request) splitTarget() error {
 	t := r.Target
+	if bytes.IndexByte(t, '#') >= 0 {
+		return ErrBadTarget // a fragment is never part of a request-target (RFC 9112 §3.2)
+	}
 	switch {
 	case r.Method == MethodCONNECT:
 		// authority-form = uri-host ":" port, and only that for CONNECT

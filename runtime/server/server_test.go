@@ -347,6 +347,7 @@ func TestProtocolErrors(t *testing.T) {
 		{"GARBAGE\r\n\r\n", "400"},
 		{"DELETE /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", "405"},
 		{"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", "405"},
+		{"GET /a.txt#frag HTTP/1.1\r\nHost: x\r\n\r\n", "400"},
 		{"CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n", "405"},
 		{"GET /a%00b HTTP/1.1\r\nHost: x\r\n\r\n", "400"},
 		{"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", "400"},
