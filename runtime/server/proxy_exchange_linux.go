@@ -237,7 +237,7 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 		if hopByHop(h.Name) || listedInConnection(r.Headers, h.Name) {
 			continue
 		}
-		if foldEq(h.Name, "date") {
+		if equalFold(h.Name, "date") {
 			hasDate = true
 		}
 		w = append(w, h.Name...)

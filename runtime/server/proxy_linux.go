@@ -193,9 +193,9 @@ func (x *Ctx) proxyHead(w []byte, backend string) []byte {
 		switch {
 		case hopByHop(h.Name), listedInConnection(req.Headers, h.Name):
 			continue
-		case foldEq(h.Name, "host"), foldEq(h.Name, "x-real-ip"), foldEq(h.Name, "x-forwarded-proto"), foldEq(h.Name, "expect"):
+		case equalFold(h.Name, "host"), equalFold(h.Name, "x-real-ip"), equalFold(h.Name, "x-forwarded-proto"), equalFold(h.Name, "expect"):
 			continue
-		case foldEq(h.Name, "x-forwarded-for"):
+		case equalFold(h.Name, "x-forwarded-for"):
 			// Every X-Forwarded-For line, joined, then this client.
 			if !xffSeen {
 				w = append(w, "X-Forwarded-For: "...)
@@ -231,7 +231,7 @@ func (x *Ctx) proxyHead(w []byte, backend string) []byte {
 // Connection field in hs (each such field is hop-by-hop too).
 func listedInConnection(hs []http1.Header, name []byte) bool {
 	for _, h := range hs {
-		if foldEq(h.Name, "connection") && http1.TokenListHas(h.Value, string(name)) {
+		if equalFold(h.Name, "connection") && http1.TokenListHas(h.Value, string(name)) {
 			return true
 		}
 	}
@@ -258,20 +258,18 @@ func appendEscapedQuery(w, q []byte) []byte {
 func hopByHop(name []byte) bool {
 	switch len(name) {
 	case 2:
-		return foldEq(name, "te")
+		return equalFold(name, "te")
 	case 7:
-		return foldEq(name, "upgrade") || foldEq(name, "trailer")
+		return equalFold(name, "upgrade") || equalFold(name, "trailer")
 	case 10:
-		return foldEq(name, "connection") || foldEq(name, "keep-alive")
+		return equalFold(name, "connection") || equalFold(name, "keep-alive")
 	case 16:
-		return foldEq(name, "proxy-connection")
+		return equalFold(name, "proxy-connection")
 	case 17:
-		return foldEq(name, "transfer-encoding")
+		return equalFold(name, "transfer-encoding")
 	}
 	return false
 }
-
-func foldEq(b []byte, s string) bool { return equalFold(b, s) }
 
 // appendEscapedPath percent-encodes a decoded path for a request line.
 func appendEscapedPath(w, p []byte) []byte {

@@ -114,20 +114,24 @@ func (t *HostTable) Lookup(host []byte) *Website {
 		if i := t.Table.Index(host); i >= 0 {
 			return t.Sites[i]
 		}
-		h := host
-		if j := lastByte(h, ':'); j >= 0 && lastByte(h, ']') < j {
-			h = h[:j]
-		}
-		if len(h) > 1 && h[len(h)-1] == '.' {
-			h = h[:len(h)-1]
-		}
-		if len(h) != len(host) {
+		if h := bareHost(host); len(h) != len(host) {
 			if i := t.Table.Index(h); i >= 0 {
 				return t.Sites[i]
 			}
 		}
 	}
 	return t.Default
+}
+
+// bareHost is a Host value without its ":port" and without a trailing dot.
+func bareHost(h []byte) []byte {
+	if j := lastByte(h, ':'); j >= 0 && lastByte(h, ']') < j {
+		h = h[:j]
+	}
+	if len(h) > 1 && h[len(h)-1] == '.' {
+		h = h[:len(h)-1]
+	}
+	return h
 }
 
 func lastByte(b []byte, c byte) int {
@@ -154,17 +158,7 @@ func (t *MIMETable) mime(ext []byte) *static.MIME {
 // lookup does: ASCII case-insensitive, exactly or without ":port" or a
 // trailing dot. It does not allocate.
 func (c *Ctx) HostIs(domain string) bool {
-	h := c.Req.Host
-	if equalFold(h, domain) {
-		return true
-	}
-	if j := lastByte(h, ':'); j >= 0 && lastByte(h, ']') < j {
-		h = h[:j]
-	}
-	if len(h) > 1 && h[len(h)-1] == '.' {
-		h = h[:len(h)-1]
-	}
-	return equalFold(h, domain)
+	return equalFold(c.Req.Host, domain) || equalFold(bareHost(c.Req.Host), domain)
 }
 
 func equalFold(b []byte, s string) bool {

@@ -152,21 +152,7 @@ func (l *loop) terminate(raw net.Conn, ln *Listen, cfg *tls.Config) {
 		}
 	}
 	l.inject(injection{fd: fds[0], ln: ln, ip: ip})
-	done := make(chan struct{}, 2)
-	go func() {
-		io.Copy(plain, tc) // client → loop
-		plain.(*net.UnixConn).CloseWrite()
-		done <- struct{}{}
-	}()
-	go func() {
-		io.Copy(tc, plain) // loop → client
-		tc.CloseWrite()
-		done <- struct{}{}
-	}()
-	<-done
-	<-done
-	plain.Close()
-	tc.Close()
+	pump(plain, tc)
 }
 
 // dialTLS starts a connection to a backend over TLS (forward.ssl): a
@@ -212,21 +198,28 @@ func (l *loop) dialTLS(st *upState, j int) *upConn {
 			return
 		}
 		tc.SetDeadline(time.Time{})
-		done := make(chan struct{}, 2)
-		go func() {
-			io.Copy(tc, plain) // loop → backend
-			tc.CloseWrite()
-			done <- struct{}{}
-		}()
-		go func() {
-			io.Copy(plain, tc) // backend → loop
-			plain.(*net.UnixConn).CloseWrite()
-			done <- struct{}{}
-		}()
-		<-done
-		<-done
-		plain.Close()
-		tc.Close()
+		pump(plain, tc)
 	}()
 	return up
+}
+
+// pump copies between the loop's end of a socketpair and a TLS connection,
+// both ways, passing each side's end of stream on, and closes both when
+// both directions are done.
+func pump(plain net.Conn, tc *tls.Conn) {
+	done := make(chan struct{}, 2)
+	go func() {
+		io.Copy(plain, tc) // peer → loop
+		plain.(*net.UnixConn).CloseWrite()
+		done <- struct{}{}
+	}()
+	go func() {
+		io.Copy(tc, plain) // loop → peer
+		tc.CloseWrite()
+		done <- struct{}{}
+	}()
+	<-done
+	<-done
+	plain.Close()
+	tc.Close()
 }
