@@ -357,25 +357,34 @@ func (x *Ctx) Error(code int) { x.respond(code, "", nil) }
 // (each ending in CRLF) and body, or the status's error page when body is
 // nil.
 func (x *Ctx) respond(code int, extra string, body []byte) {
-	ctype := "text/html"
+	x.status = code
+	x.l.wbuf, x.sent = x.l.appendPage(x.l.wbuf, code, extra, body, x.c.keep, x.Req.Minor, x.Req.Method)
+}
+
+// appendPage appends a whole answer that is not a file: status line,
+// Server, Date, an HTML body (code's error page when body is nil, nothing
+// for 1xx, 204 and 304), extra header lines (each ending in CRLF) and the
+// Connection field; HEAD gets the head only. It returns the buffer and the
+// body bytes sent.
+func (l *loop) appendPage(w []byte, code int, extra string, body []byte, keep bool, minor uint8, m http1.Method) ([]byte, int64) {
 	if body == nil {
-		body = x.l.rt.errorPage(code)
+		body = l.rt.errorPage(code)
 	}
 	if code == 304 || code == 204 || code < 200 {
 		body = body[:0]
 	}
-	w := x.head(code)
-	w = append(w, "Content-Type: "...)
-	w = append(w, ctype...)
-	w = append(w, "\r\nContent-Length: "...)
+	w = http1.AppendStatusLine(w, code)
+	w = append(w, serverLine...)
+	w = append(w, l.clock.date...)
+	w = append(w, "Content-Type: text/html\r\nContent-Length: "...)
 	w = strconv.AppendInt(w, int64(len(body)), 10)
 	w = append(w, "\r\n"...)
 	w = append(w, extra...)
-	x.l.wbuf = x.end(w)
-	if x.Req.Method != http1.MethodHEAD {
-		x.l.wbuf = append(x.l.wbuf, body...)
-		x.sent = int64(len(body))
+	w = appendConnection(w, keep, minor)
+	if m == http1.MethodHEAD {
+		return w, 0
 	}
+	return append(w, body...), int64(len(body))
 }
 
 // head starts a response in the batch buffer: status line, Server, Date.
@@ -388,11 +397,16 @@ func (x *Ctx) head(code int) []byte {
 
 // end closes the header block with the Connection header the keep-alive
 // decision needs.
-func (x *Ctx) end(w []byte) []byte {
+func (x *Ctx) end(w []byte) []byte { return appendConnection(w, x.c.keep, x.Req.Minor) }
+
+// appendConnection ends a header block with the Connection field the
+// keep-alive decision needs: close, keep-alive for HTTP/1.0, nothing for a
+// kept HTTP/1.1 connection.
+func appendConnection(w []byte, keep bool, minor uint8) []byte {
 	switch {
-	case !x.c.keep:
+	case !keep:
 		w = append(w, "Connection: close\r\n"...)
-	case x.Req.Minor == 0:
+	case minor == 0:
 		w = append(w, "Connection: keep-alive\r\n"...)
 	}
 	return append(w, "\r\n"...)

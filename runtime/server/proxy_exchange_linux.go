@@ -251,13 +251,7 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 	if up.mode == bodyChunked && !up.dechunk {
 		w = append(w, "Transfer-Encoding: chunked\r\n"...)
 	}
-	switch {
-	case !c.keep:
-		w = append(w, "Connection: close\r\n"...)
-	case up.minor == 0:
-		w = append(w, "Connection: keep-alive\r\n"...)
-	}
-	l.wbuf = append(w, "\r\n"...)
+	l.wbuf = appendConnection(w, c.keep, up.minor)
 	up.headDone = true
 	l.flush(c)
 }
@@ -378,25 +372,7 @@ func (l *loop) proxyError(c *conn, up *upConn, code int) {
 	if c == nil || c.closed {
 		return
 	}
-	body := l.rt.errorPage(code)
-	w := http1.AppendStatusLine(l.wbuf, code)
-	w = append(w, serverLine...)
-	w = append(w, l.clock.date...)
-	w = append(w, "Content-Type: text/html\r\nContent-Length: "...)
-	w = strconv.AppendInt(w, int64(len(body)), 10)
-	w = append(w, "\r\n"...)
-	switch {
-	case !c.keep:
-		w = append(w, "Connection: close\r\n"...)
-	case up.minor == 0:
-		w = append(w, "Connection: keep-alive\r\n"...)
-	}
-	w = append(w, "\r\n"...)
-	if up.method != http1.MethodHEAD {
-		w = append(w, body...)
-		up.sent = int64(len(body))
-	}
-	l.wbuf = w
+	l.wbuf, up.sent = l.appendPage(l.wbuf, code, "", nil, c.keep, up.minor, up.method)
 	up.status, up.headDone = code, true
 	l.flush(c)
 }
