@@ -79,20 +79,21 @@ func (c *Cache) store(root *Root, key string, en *Entry) {
 	m[key] = en
 }
 
-// watch makes sure changes in directory dir of root are reported. It must
-// be called before the file is read, so no change can slip between.
-func (c *Cache) watch(root *Root, dir string) bool {
+// watch makes sure changes in directory dir of root are reported: ok
+// when they are, added when the watch is new (a change just before it may
+// have gone unseen). It must be called before the file is read.
+func (c *Cache) watch(root *Root, dir string) (ok, added bool) {
 	wk := watchedDir{root.id, dir}
 	if _, ok := c.watched[wk]; ok {
-		return true
+		return true, false
 	}
 	wd, err := unix.InotifyAddWatch(c.ino, root.dir+dir, watchMask)
 	if err != nil {
-		return false // out of watches, say: serve without caching
+		return false, false // out of watches, say: serve without caching
 	}
 	c.watched[wk] = int32(wd)
 	c.dirs[int32(wd)] = append(c.dirs[int32(wd)], wk)
-	return true
+	return true, true
 }
 
 // HandleEvents reads every pending inotify event and drops what it touches.
@@ -250,10 +251,14 @@ func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mime
 		res.File = fd
 		return res
 	}
-	// Watch before reading, so a change after the read is seen; what was
-	// read before the watch existed is read again below.
-	cacheable := c.watch(root, dirOf(file)) && (key == file || c.watch(root, dirOf(key)))
-	if cacheable {
+	// Watch before reading, so a change after the read is seen.
+	cacheable, fresh := c.watch(root, dirOf(file))
+	if cacheable && key != file {
+		cacheable, _ = c.watch(root, dirOf(key))
+	}
+	if cacheable && fresh {
+		// The file was opened before its directory was watched: open it
+		// again, so what is read is covered by the watch.
 		unix.Close(fd)
 		var status int
 		if fd, *st, status = open(root, file); status != 200 || st.Mode&unix.S_IFMT != unix.S_IFREG {
