@@ -36,6 +36,17 @@ func BenchmarkParsePipelined(b *testing.B) {
 	}
 }
 
+// BenchmarkAcceptEncoding reads a browser's Accept-Encoding and a
+// q-weighted one and orders the codings, as a cached GET does.
+func BenchmarkAcceptEncoding(b *testing.B) {
+	browser, weighted := []byte("gzip, deflate, br, zstd"), []byte("br;q=1.0, gzip;q=0.8, deflate;q=0.9, identity;q=0.1, *;q=0")
+	b.ReportAllocs()
+	for b.Loop() {
+		AcceptEncoding(browser).Order()
+		AcceptEncoding(weighted).Order()
+	}
+}
+
 func BenchmarkCleanPath(b *testing.B) {
 	raw := []byte("/static/css/../img/%7Euser//photos/./2024/summer%20holiday.jpg")
 	dst := make([]byte, 0, 128)

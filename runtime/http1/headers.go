@@ -37,17 +37,44 @@ func lower(c byte) byte {
 	return c
 }
 
-// AcceptEncoding reports whether gzip and deflate are acceptable content
-// codings per an Accept-Encoding value (RFC 9110 §12.5.3): a coding is
-// acceptable when it is listed with q > 0, or not listed while "*" is
-// listed with q > 0. "x-gzip" counts as gzip (§8.4.1.3). Names are
-// case-insensitive; whitespace around elements and parameters is allowed;
-// an element with a malformed q-value is ignored; a coding listed twice
-// takes its highest q. A nil or empty value accepts neither: the server
-// then sends identity, which is always allowed. When both are acceptable
-// the caller should prefer gzip.
-func AcceptEncoding(v []byte) (gzip, deflate bool) {
-	qg, qd, qs := -1, -1, -1
+// Coding is a content coding the server can produce.
+type Coding uint8
+
+const (
+	CodingIdentity Coding = iota // no coding
+	CodingGzip
+	CodingDeflate
+	numCodings
+)
+
+// Accepted holds the q-values, in thousandths, that an Accept-Encoding
+// value gives each Coding; 0 means not acceptable. Index it with a Coding.
+type Accepted [numCodings]uint16
+
+// identityDefault is the q-value of identity when neither it nor "*" is
+// listed: acceptable (RFC 9110 §12.5.3), but below every coding the client
+// did list, so that "gzip;q=0.5" still gets gzip.
+const identityDefault = 1
+
+// AcceptEncoding reads an Accept-Encoding value (RFC 9110 §12.5.3) into
+// the q-value of each coding the server can produce:
+//
+//   - A listed coding has its q (1 when absent); "x-gzip" counts as gzip
+//     (§8.4.1.3). A coding listed twice takes its highest q.
+//   - "*" gives its q to every coding that is not listed, identity included.
+//   - identity is acceptable unless "identity;q=0", or "*;q=0" without
+//     identity, refuses it; when neither is listed it gets the lowest q
+//     (0.001), so any coding the client asked for comes first.
+//   - A nil value (no field) and an empty one both give identity alone:
+//     without the field any coding is allowed, but clients that do not ask
+//     for compression are better served without it; an empty field asks
+//     for no coding at all.
+//
+// Names are case-insensitive; whitespace around elements and parameters is
+// allowed; an element with a malformed q-value is ignored. It allocates
+// nothing.
+func AcceptEncoding(v []byte) Accepted {
+	qg, qd, qi, qs := -1, -1, -1, -1
 	for len(v) > 0 {
 		var elem []byte
 		elem, v = nextElement(v)
@@ -60,13 +87,50 @@ func AcceptEncoding(v []byte) (gzip, deflate bool) {
 			qg = max(qg, q)
 		case equalFold(name, "deflate"):
 			qd = max(qd, q)
+		case equalFold(name, "identity"):
+			qi = max(qi, q)
 		case len(name) == 1 && name[0] == '*':
 			qs = max(qs, q)
 		}
 	}
-	gzip = qg > 0 || qg < 0 && qs > 0
-	deflate = qd > 0 || qd < 0 && qs > 0
-	return
+	idDef := identityDefault
+	if qs >= 0 {
+		idDef = qs
+	}
+	return Accepted{
+		CodingIdentity: qOr(qi, idDef),
+		CodingGzip:     qOr(qg, qs),
+		CodingDeflate:  qOr(qd, qs),
+	}
+}
+
+// qOr is q when the coding was listed (q >= 0), else def; unlisted with
+// no default (def < 0) is 0, not acceptable.
+func qOr(q, def int) uint16 {
+	if q < 0 {
+		q = def
+	}
+	return uint16(max(q, 0))
+}
+
+// Order returns the acceptable codings, n of them, best first: by q, and
+// on equal q gzip, then deflate, then identity (the smallest answer
+// first). The caller takes the first one it can produce; when it can
+// produce none (n == 0 included), the answer is 406 Not Acceptable.
+func (a Accepted) Order() (order [numCodings]Coding, n int) {
+	for _, c := range [numCodings]Coding{CodingGzip, CodingDeflate, CodingIdentity} {
+		if a[c] == 0 {
+			continue
+		}
+		k := n
+		for k > 0 && a[order[k-1]] < a[c] {
+			order[k] = order[k-1]
+			k--
+		}
+		order[k] = c
+		n++
+	}
+	return order, n
 }
 
 // codingQ splits `coding *( OWS ";" OWS param )` and returns the coding and

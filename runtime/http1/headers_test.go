@@ -1,6 +1,9 @@
 package http1
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 func TestTokenListHas(t *testing.T) {
 	cases := []struct {
@@ -26,40 +29,92 @@ func TestTokenListHas(t *testing.T) {
 }
 
 func TestAcceptEncoding(t *testing.T) {
+	// q-values in thousandths: identity, gzip, deflate.
 	cases := []struct {
-		v             string
-		gzip, deflate bool
+		v            string
+		id, gz, defl uint16
 	}{
-		{"", false, false},
-		{"gzip", true, false},
-		{"GZIP, Deflate", true, true},
-		{"gzip, deflate, br, zstd", true, true},
-		{"gzip;q=0", false, false},
-		{"gzip;q=0.000, deflate;q=0.001", false, true},
-		{"gzip ; q=0.5 , deflate ; Q=1", true, true},
-		{"*", true, true},
-		{"*;q=0", false, false},
-		{"*, gzip;q=0", false, true},
-		{"deflate;q=0, *", true, false},
-		{"identity", false, false},
-		{"identity;q=0, *;q=0.1", true, true},
-		{"x-gzip", true, false},
-		{"br", false, false},
-		{"gzip;q=2", false, false},
-		{"gzip;q=1.5", false, false},
-		{"gzip;q=abc, deflate", false, true},
-		{"gzip;level=9;q=0.3", true, false},
-		{"gzip;q=0, gzip", true, false},
-		{"gzipx, deflatex", false, false},
+		{"", 1, 0, 0},
+		{"gzip", 1, 1000, 0},
+		{"GZIP, Deflate", 1, 1000, 1000},
+		{"gzip, deflate, br, zstd", 1, 1000, 1000},
+		{"gzip;q=0", 1, 0, 0},
+		{"gzip;q=0.000, deflate;q=0.001", 1, 0, 1},
+		{"gzip ; q=0.5 , deflate ; Q=1", 1, 500, 1000},
+		{"*", 1000, 1000, 1000},
+		{"*;q=0", 0, 0, 0},
+		{"*, gzip;q=0", 1000, 0, 1000},
+		{"deflate;q=0, *", 1000, 1000, 0},
+		{"identity", 1000, 0, 0},
+		{"identity;q=0", 0, 0, 0},
+		{"Identity;q=0, gzip", 0, 1000, 0},
+		{"identity;q=0, *;q=0.1", 0, 100, 100},
+		{"*;q=0, identity", 1000, 0, 0},
+		{"*;q=0.3, identity;q=0.7", 700, 300, 300},
+		{"x-gzip", 1, 1000, 0},
+		{"br", 1, 0, 0},
+		{"gzip;q=2", 1, 0, 0},
+		{"gzip;q=1.5", 1, 0, 0},
+		{"gzip;q=abc, deflate", 1, 0, 1000},
+		{"gzip;level=9;q=0.3", 1, 300, 0},
+		{"gzip;q=0, gzip", 1, 1000, 0},
+		{"gzipx, deflatex, identityx", 1, 0, 0},
+		{"identity;q=0.5, identity;q=0", 500, 0, 0},
 	}
 	for _, tc := range cases {
-		g, d := AcceptEncoding([]byte(tc.v))
-		if g != tc.gzip || d != tc.deflate {
-			t.Errorf("AcceptEncoding(%q) = %v, %v; want %v, %v", tc.v, g, d, tc.gzip, tc.deflate)
+		want := Accepted{CodingIdentity: tc.id, CodingGzip: tc.gz, CodingDeflate: tc.defl}
+		if got := AcceptEncoding([]byte(tc.v)); got != want {
+			t.Errorf("AcceptEncoding(%q) = %v; want %v", tc.v, got, want)
 		}
 	}
-	if g, d := AcceptEncoding(nil); g || d {
-		t.Error("nil accepts something")
+	if got := AcceptEncoding(nil); got != (Accepted{CodingIdentity: 1}) {
+		t.Errorf("AcceptEncoding(nil) = %v; want identity alone", got)
+	}
+}
+
+func TestAcceptEncodingOrder(t *testing.T) {
+	const (
+		id = CodingIdentity
+		gz = CodingGzip
+		df = CodingDeflate
+	)
+	cases := []struct {
+		v    string
+		want []Coding
+	}{
+		{"", []Coding{id}},
+		{"gzip", []Coding{gz, id}},
+		{"gzip, deflate", []Coding{gz, df, id}},
+		{"deflate, gzip", []Coding{gz, df, id}}, // equal q: gzip first
+		{"gzip;q=0.5, deflate", []Coding{df, gz, id}},
+		{"gzip;q=0.5, deflate;q=0.8", []Coding{df, gz, id}},
+		{"deflate;q=0.2, gzip;q=0.9", []Coding{gz, df, id}},
+		{"gzip;q=0.001", []Coding{gz, id}}, // ties with the default identity, and wins
+		{"identity, gzip;q=0.5", []Coding{id, gz}},
+		{"identity;q=0.5, gzip;q=0.5, deflate;q=0.5", []Coding{gz, df, id}},
+		{"*", []Coding{gz, df, id}},
+		{"*;q=0.5, identity", []Coding{id, gz, df}},
+		{"gzip;q=0.5, *", []Coding{df, id, gz}},
+		{"identity;q=0", nil},
+		{"*;q=0", nil},
+		{"gzip, identity;q=0", []Coding{gz}},
+		{"deflate, *;q=0", []Coding{df}},
+		{"gzip;q=0, deflate;q=0, identity;q=0", nil},
+		{"br;q=1, identity;q=0", nil},
+	}
+	for _, tc := range cases {
+		order, n := AcceptEncoding([]byte(tc.v)).Order()
+		got := order[:n]
+		if len(got) != len(tc.want) {
+			t.Errorf("%q: order %v; want %v", tc.v, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("%q: order %v; want %v", tc.v, got, tc.want)
+				break
+			}
+		}
 	}
 }
 
@@ -138,7 +193,7 @@ func TestETagMatch(t *testing.T) {
 func TestHelpersAllocs(t *testing.T) {
 	ae, rg, inm, et := []byte("gzip;q=0.8, deflate, *;q=0"), []byte("bytes=100-"), []byte(`"a", W/"b"`), []byte(`"b"`)
 	n := testing.AllocsPerRun(100, func() {
-		AcceptEncoding(ae)
+		AcceptEncoding(ae).Order()
 		ParseRange(rg, 1000)
 		ETagMatch(inm, et)
 		TokenListHas(ae, "deflate")
@@ -152,6 +207,8 @@ func FuzzHeaderHelpers(f *testing.F) {
 	f.Add([]byte("bytes=0-99"), int64(1000))
 	f.Add([]byte("bytes=-5, "), int64(3))
 	f.Add([]byte(`gzip;q=0.5, *;q=0, W/"x", "y"`), int64(0))
+	f.Add([]byte("identity;q=0, deflate;q=0.9, x-gzip;q=0.9"), int64(0))
+	f.Add([]byte("*;q=0.1, identity;q=1.000, gzip;level=9;q=0.5"), int64(1))
 	f.Fuzz(func(t *testing.T, v []byte, size int64) {
 		start, end, st := ParseRange(v, size)
 		size = max(size, 0)
@@ -168,7 +225,21 @@ func FuzzHeaderHelpers(f *testing.F) {
 		default:
 			t.Fatalf("status %d", st)
 		}
-		AcceptEncoding(v)
+		acc := AcceptEncoding(v)
+		order, n := acc.Order()
+		for i := 0; i < n; i++ {
+			if q := acc[order[i]]; q == 0 || q > 1000 || i > 0 && q > acc[order[i-1]] {
+				t.Fatalf("AcceptEncoding(%q) = %v: order %v", v, acc, order[:n])
+			}
+		}
+		for c, q := range acc {
+			if q > 1000 {
+				t.Fatalf("AcceptEncoding(%q)[%d] = %d", v, c, q)
+			}
+		}
+		if !bytes.Contains(bytes.ToLower(v), []byte("identity")) && !bytes.Contains(v, []byte("*")) && acc[CodingIdentity] != identityDefault {
+			t.Fatalf("AcceptEncoding(%q): identity %d without being named", v, acc[CodingIdentity])
+		}
 		TokenListHas(v, "close")
 		if ETagMatch(v, v) != ETagMatch(v, v) {
 			t.Fatal("not deterministic")

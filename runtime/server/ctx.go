@@ -111,9 +111,10 @@ func (x *Ctx) Static(root *static.Root) {
 // the identity variant, and the variant the client accepts.
 func (x *Ctx) sendEntry(en *static.Entry) {
 	req := x.Req
-	enc := static.Identity
-	if x.l.rt.site.HTTP.Compress && req.AcceptEncoding != nil && en.MIME != nil && en.MIME.Compress {
-		enc = en.Variant(http1.AcceptEncoding(req.AcceptEncoding))
+	enc, ok := x.coding(en)
+	if !ok {
+		x.notAcceptable()
+		return
 	}
 	etag := en.ETag(enc)
 	if x.preconditionFailed(etag, en.ModTime) {
@@ -142,6 +143,49 @@ func (x *Ctx) sendEntry(en *static.Entry) {
 	x.l.wbuf = x.end(w)
 	x.writeBody(body)
 }
+
+// coding picks the content coding of a cached file's answer (RFC 9110
+// §12.5.3): the acceptable coding with the highest q among those this file
+// has, gzip before deflate before identity on equal q. A gzip or deflate
+// variant exists when compression is on for the site and the type and the
+// compressed file is smaller. ok is false when the client accepts none of
+// them (identity refused with identity;q=0 or *;q=0): answer 406.
+func (x *Ctx) coding(en *static.Entry) (enc static.Encoding, ok bool) {
+	ae := x.Req.AcceptEncoding
+	if ae == nil {
+		return static.Identity, true
+	}
+	compress := x.l.rt.site.HTTP.Compress && en.MIME != nil && en.MIME.Compress
+	order, n := http1.AcceptEncoding(ae).Order()
+	for _, c := range order[:n] {
+		switch c {
+		case http1.CodingGzip:
+			if compress && en.Variant(true, false) == static.Gzip {
+				return static.Gzip, true
+			}
+		case http1.CodingDeflate:
+			if compress && en.Variant(false, true) == static.Deflate {
+				return static.Deflate, true
+			}
+		case http1.CodingIdentity:
+			return static.Identity, true
+		}
+	}
+	return static.Identity, false
+}
+
+// identityRefused reports whether the request's Accept-Encoding rules out
+// an answer without a content coding, the only one a file too large for
+// the cache has.
+func (x *Ctx) identityRefused() bool {
+	ae := x.Req.AcceptEncoding
+	return ae != nil && http1.AcceptEncoding(ae)[http1.CodingIdentity] == 0
+}
+
+// notAcceptable answers 406 when no coding the client accepts can be
+// produced for the file (RFC 9110 §15.5.7), with the site's error page.
+// The answer depends on Accept-Encoding, so it says so.
+func (x *Ctx) notAcceptable() { x.respond(406, "Vary: Accept-Encoding\r\n", nil) }
 
 // writeBody sends body after the head in the batch buffer, unless the
 // request is HEAD. Small bodies join the batch; large ones are written from
@@ -178,6 +222,11 @@ func (x *Ctx) writeBody(body []byte) {
 // sendFile answers with a file too large for the cache, sent with
 // sendfile; the connection owns res.File from here.
 func (x *Ctx) sendFile(res static.Result) {
+	if x.identityRefused() {
+		unix.Close(res.File)
+		x.notAcceptable()
+		return
+	}
 	etag := static.ETag(res.Mod, res.Size)
 	if x.preconditionFailed(etag, res.Mod) {
 		unix.Close(res.File)
