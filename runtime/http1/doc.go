@@ -43,10 +43,13 @@
 //     fields (Range, AcceptEncoding, …) hold the first line; Connection and
 //     Transfer-Encoding lines are combined as lists; a second Host or
 //     Content-Length line is a 400.
-//   - Limits: a request line that is not complete within MaxHeadBytes is
-//     414 (as soon as the buffer is longer than the limit, without waiting
-//     for its end); a head longer than MaxHeadBytes is 431; more than
-//     MaxHeaders fields 431.
+//   - Limits: MaxHeadBytes bounds the whole head, CRLFs included (empty
+//     lines before the request line too). A longer head is 431, unless the
+//     request line alone, without its CRLF, is longer than MaxHeadBytes:
+//     then 414. Both are answered as soon as the buffer is longer than the
+//     limit, without waiting for the end of the line. A request line of
+//     exactly MaxHeadBytes is therefore 431, one byte longer 414. More
+//     than MaxHeaders fields is 431.
 //
 // Unlike hetao 0.14 (whose parser closed the connection silently), every
 // refusal carries a status: an *Error, after which the connection must be

@@ -46,7 +46,9 @@ var chars = func() (t [256]uint8) {
 // returns an *Error with the status to answer. A head split at any byte
 // gives ErrNeedMore (or the same error) until it is complete, then exactly
 // the result of the whole buffer: every decision depends only on bytes
-// already seen, and a head is never looked at past lim.MaxHeadBytes.
+// already seen, and a head is never looked at past lim.MaxHeadBytes, but
+// for the one byte after it that tells whether a request line of exactly
+// MaxHeadBytes ends there (431) or goes on (414).
 //
 // Parse is one pass over the head, O(len(head)), and allocates nothing once
 // r.Headers has grown to the number of fields seen.
@@ -59,7 +61,7 @@ func (r *Request) Parse(buf []byte, lim *Limits) (int, error) {
 	}
 	n, err := r.parse(b, maxHeaders, maxBody)
 	if err == ErrNeedMore && cut {
-		if r.inHeaders {
+		if r.inHeaders || requestLineFits(buf, maxHead) {
 			return 0, ErrHeadTooLarge
 		}
 		return 0, ErrURITooLong
@@ -68,6 +70,25 @@ func (r *Request) Parse(buf []byte, lim *Limits) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// requestLineFits reports, for a head longer than max whose request line
+// did not end within buf[:max], whether that line is still at most max
+// bytes without its CRLF: its line end starts at buf[max-1] (a CR) or at
+// buf[max]. The head is too long either way; this only chooses between
+// 431 (the line fits) and 414 (the line alone is over the limit). Empty
+// lines before the request line count towards it, as they count towards
+// the head.
+func requestLineFits(buf []byte, max int) bool {
+	// The byte before the line end must belong to the request line, not
+	// to an empty line before it (which would mean it has not started).
+	switch {
+	case buf[max-1] == '\r':
+		return max >= 2 && buf[max-2] != '\n'
+	case buf[max] == '\r' || buf[max] == '\n':
+		return buf[max-1] != '\n'
+	}
+	return false
 }
 
 func (r *Request) parse(b []byte, maxHeaders int, maxBody int64) (int, error) {

@@ -204,7 +204,23 @@ var parseCases = []parseCase{
 	{name: "head exactly at limit", in: "GET / HTTP/1.1\r\nHost: a\r\n\r\n", lim: &Limits{MaxHeadBytes: 27}},
 	{name: "head one over limit", in: "GET / HTTP/1.1\r\nHost: a\r\n\r\n", want: 431, lim: &Limits{MaxHeadBytes: 26}},
 	{name: "hard cap", in: "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("a", 70000), want: 431},
+	{name: "hard cap over a larger limit", in: "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("a", 70000), want: 431, lim: &Limits{MaxHeadBytes: 1 << 20}},
+	{name: "hard cap on the request line", in: "GET /" + strings.Repeat("a", 70000), want: 414, lim: &Limits{MaxHeadBytes: 1 << 20}},
 	{name: "too many empty lines", in: strings.Repeat("\r\n", 40), want: 414, lim: &Limits{MaxHeadBytes: 64}},
+	// MaxHeadBytes bounds the whole head; 414 is for a request line that
+	// alone, without its CRLF, is longer. "GET /" + k + " HTTP/1.1" is 14+k.
+	{name: "line of limit-2, CRLF at limit", in: "GET /" + strings.Repeat("a", 48) + " HTTP/1.1\r\nHost: a\r\n\r\n", want: 431, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "line of limit-1", in: "GET /" + strings.Repeat("a", 49) + " HTTP/1.1\r\nHost: a\r\n\r\n", want: 431, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "line of limit-1 LF", in: "GET /" + strings.Repeat("a", 49) + " HTTP/1.1\nHost: a\n\n", want: 431, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "line of limit", in: "GET /" + strings.Repeat("a", 50) + " HTTP/1.1\r\nHost: a\r\n\r\n", want: 431, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "line of limit LF", in: "GET /" + strings.Repeat("a", 50) + " HTTP/1.1\nHost: a\n\n", want: 431, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "line of limit+1", in: "GET /" + strings.Repeat("a", 51) + " HTTP/1.1\r\nHost: a\r\n\r\n", want: 414, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "line of limit+1 LF", in: "GET /" + strings.Repeat("a", 51) + " HTTP/1.1\nHost: a\n\n", want: 414, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "line of limit after an empty line", in: "\r\nGET /" + strings.Repeat("a", 48) + " HTTP/1.1\r\nHost: a\r\n\r\n", want: 431, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "line of limit+1 after an empty line", in: "\r\nGET /" + strings.Repeat("a", 49) + " HTTP/1.1\r\nHost: a\r\n\r\n", want: 414, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "empty lines up to the limit", in: strings.Repeat("\r\n", 32) + "GET / HTTP/1.1\r\n\r\n", want: 414, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "empty lines up to limit-1, CR", in: strings.Repeat("\n", 63) + "\r\nGET / HTTP/1.1\r\n\r\n", want: 414, lim: &Limits{MaxHeadBytes: 64}},
+	{name: "whole head at limit", in: "GET /" + strings.Repeat("a", 37) + " HTTP/1.1\r\nHost: a\r\n\r\n", lim: &Limits{MaxHeadBytes: 64}},
 }
 
 func TestParseCases(t *testing.T) {

@@ -155,15 +155,17 @@ func (r *Request) Header(name string) []byte {
 }
 
 // Limits bound one request. A zero field means the hard cap: 256 header
-// fields, 64 KiB of head, 1<<62 bytes of body. MaxBody above 1<<62 is
-// treated as 1<<62.
+// fields, 64 KiB of head, 1<<62 bytes of body. MaxHeadBytes above 64 KiB
+// is treated as 64 KiB (the event loop reads no larger head), MaxBody
+// above 1<<62 as 1<<62.
 type Limits struct {
 	MaxHeaders   int   // header field lines; more → 431
-	MaxHeadBytes int   // request line + fields + final CRLF; longer request line → 414, longer head → 431
+	MaxHeadBytes int   // the whole head: request line, fields, their CRLFs and the final CRLF; longer → 431, or 414 when the request line alone, without its CRLF, is longer
 	MaxBody      int64 // declared Content-Length above it → 413 (Chunked enforces it on chunked bodies)
 }
 
-// Hard caps used when a Limits field is zero (or Limits is nil).
+// Hard caps used when a Limits field is zero (or Limits is nil); the
+// head and body caps also bound larger values.
 const (
 	HardMaxHeaders   = 256
 	HardMaxHeadBytes = 64 << 10
@@ -176,7 +178,7 @@ func (l *Limits) values() (heads, headBytes int, body int64) {
 		if l.MaxHeaders > 0 {
 			heads = l.MaxHeaders
 		}
-		if l.MaxHeadBytes > 0 {
+		if l.MaxHeadBytes > 0 && l.MaxHeadBytes < HardMaxHeadBytes {
 			headBytes = l.MaxHeadBytes
 		}
 		if l.MaxBody > 0 && l.MaxBody < HardMaxBody {

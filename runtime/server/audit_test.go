@@ -156,3 +156,24 @@ func newHTTPTestServer(t *testing.T, h http.HandlerFunc) string {
 	t.Cleanup(func() { srv.Close() })
 	return l.Addr().String()
 }
+
+// max_headers_length bounds the whole head; 414 is for a request line
+// that alone, without its CRLF, is longer than it (4096 in the test site).
+func TestRequestLineLengthBoundary(t *testing.T) {
+	ts := startTestSite(t, nil)
+	for _, tc := range []struct {
+		line int // bytes of the request line without its CRLF
+		want string
+	}{
+		{4000, "HTTP/1.1 200 "},
+		{4095, "HTTP/1.1 431 "},
+		{4096, "HTTP/1.1 431 "},
+		{4097, "HTTP/1.1 414 "},
+	} {
+		target := "/a.txt?" + strings.Repeat("q", tc.line-len("GET /a.txt? HTTP/1.1"))
+		req := "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+		if out := raw(t, ts.addr, req); !strings.HasPrefix(out, tc.want) {
+			t.Errorf("request line of %d bytes: %.40q; want %q", tc.line, out, tc.want)
+		}
+	}
+}
