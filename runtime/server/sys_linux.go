@@ -87,7 +87,7 @@ func sysPoll(epfd int, events []unix.EpollEvent) int {
 // sendfileChunk bounds one raw sendfile call: from the page cache it
 // returns in microseconds; a file that must come from disk is read a
 // chunk at a time.
-const sendfileChunk = 256 << 10
+const sendfileChunk = 2 << 20
 
 func sysSendfile(out, in int, off *int64, count int) (int, error) {
 	n, _, e := unix.RawSyscall6(unix.SYS_SENDFILE, uintptr(out), uintptr(in), uintptr(unsafe.Pointer(off)), uintptr(min(count, sendfileChunk)), 0, 0)
