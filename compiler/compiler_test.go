@@ -138,6 +138,46 @@ func TestIncludeRelativeToIncluder(t *testing.T) {
 	}
 }
 
+// A missing !include stands for what the file held, with or without the
+// commas around it: checking goes on with no syntax error, and no key is
+// reported missing from the object or array it stood in.
+func TestMissingIncludeKeepsChecking(t *testing.T) {
+	cases := []struct {
+		src  string
+		want []string // messages, in the order diagnostics are sorted
+	}{
+		{`{ !include gone.conf }`, []string{"!include gone.conf: no such file"}},
+		{`!include gone.conf`, []string{"!include gone.conf: no such file"}},
+		{`!include gone.conf { "listen" : { "port" : 80, "website" : { "wwwroot" : "/w" } } }`, []string{"!include gone.conf: no such file"}},
+		{`{ "log_level" : X, !include gone.conf , "listen" : { "port" : 80, "website" : { "wwwroot" : "/w" } } }`,
+			[]string{`log_level "X" is not one of DEBUG, INFO, WARN, ERROR, FATAL`, "!include gone.conf: no such file"}},
+		{`{ "listen" : { "port" : 80, "website" : { "wwwroot" : "/w" } }, "mime_types" : !include gone.conf , "log_level" : 5 }`,
+			[]string{"!include gone.conf: no such file", `log_level "5" is not one of`}},
+		{`{ "listen" : { !include gone.conf "website" : { "domain" : "a", !include gone2.conf }, "website" : { "domain" : "b" } } }`,
+			[]string{"!include gone.conf: no such file", "!include gone2.conf: no such file", "listen.website needs a wwwroot"}},
+		{`{ "listen" : [ { "port" : 80, "website" : { "wwwroot" : "/w" } } !include gone.conf , { "port" : 0 } ] }`,
+			[]string{"!include gone.conf: no such file", "listen at 1:87 has no website", "listen.port is 0; it must be between 1 and 65535"}},
+		{`{ "listen" : { "port" : 80, "website" : { "wwwroot" : "/w", "forward" : { "forward_rule" : "R", !include gone.conf } } } }`,
+			[]string{"!include gone.conf: no such file"}},
+		{`{ !include loop.conf "listen" : { "port" : 80, "website" : { "wwwroot" : "/w", "index" : "x" } } }`,
+			[]string{`listen.website.index entry "x" must start with "/"`, "!include cycle"}},
+		// A syntax error still stops before the semantic checks.
+		{`{ !include gone.conf "listen" : { "port" : 80 "website" : { "wwwroot" : "/w" } }, "log_level" : X }`,
+			[]string{"!include gone.conf: no such file", `missing , before "website"`}},
+	}
+	files := map[string]string{"loop.conf": "!include loop.conf"}
+	for _, tc := range cases {
+		_, ds := loadString(t, tc.src, files)
+		ok := len(ds) == len(tc.want)
+		for i := 0; ok && i < len(ds); i++ {
+			ok = strings.Contains(ds[i].Msg, tc.want[i])
+		}
+		if !ok {
+			t.Errorf("%s\ngot:\n%swant:\n%s", tc.src, msgs(ds), strings.Join(tc.want, "\n"))
+		}
+	}
+}
+
 func TestBuiltinMIME(t *testing.T) {
 	if n := len(builtinMIMETable); n != 45+9 {
 		t.Errorf("%d built-in entries, want hetao's 45 + 9", n)

@@ -198,7 +198,7 @@ func (c *checker) mimeTypes(n *node) []MIMEType {
 		if o.n != nil && len(o.n.members) > 0 {
 			return builtinMIME()
 		}
-		if o.n != nil {
+		if o.n != nil && o.misses("mime_type") {
 			c.d.warnf(o.n.pos, "mime_types is empty, so the built-in table is used")
 		}
 		return builtinMIME()

@@ -87,7 +87,16 @@ func (ds *diags) warnf(p Pos, format string, args ...any) {
 	ds.list = append(ds.list, Diagnostic{Pos: p, Severity: Warning, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (ds *diags) hasErrors() bool { return HasErrors(ds.list) }
+// errors counts the errors reported so far.
+func (ds *diags) errors() int {
+	n := 0
+	for _, d := range ds.list {
+		if d.Severity == Error {
+			n++
+		}
+	}
+	return n
+}
 
 // sorted returns the diagnostics by file, line and column, without exact
 // duplicates (a 2016 site served on several ports is checked once per port).

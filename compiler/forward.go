@@ -35,12 +35,14 @@ func (c *checker) forward(fo *obj, path string) *Forward {
 		c.checkExt(tv, fo.key("forward_type"), typ)
 	}
 	servers := fo.list("forward_server")
+	serversMissed := fo.misses("forward_server")
 	if fs := fo.sub("forward_servers"); fs != nil {
 		so := c.open(fs, "forward_servers", fo.key("forward_servers"))
 		servers = append(servers, so.list("forward_server")...)
+		serversMissed = serversMissed && so.misses("forward_server")
 	}
 	if rule == "" {
-		if len(servers) > 0 || typ != "" {
+		if (len(servers) > 0 || typ != "") && fo.misses("forward_rule") {
 			c.d.warnf(fo.keyPos("forward_rule"), "%s has no forward_rule, so nothing is forwarded: set forward_rule to \"R\" (round robin) or \"L\" (least connections)", path)
 		}
 		return nil
@@ -54,7 +56,7 @@ func (c *checker) forward(fo *obj, path string) *Forward {
 	}
 	f.Type, f.Rule = typ, rule
 	f.SSL = c.ssl(fo.sub("ssl"), fo.key("ssl"), false)
-	if len(servers) == 0 {
+	if len(servers) == 0 && serversMissed {
 		c.d.errorf(fo.keyPos("forward_rule"), "%s needs at least one forward_server { \"ip\": ..., \"port\": ... }", path)
 	}
 	seen := map[string]Pos{}

@@ -17,6 +17,9 @@ func FuzzLoad(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	// Includes that cannot be read, in every place one can stand.
+	f.Add([]byte(`{ !include gone.conf "listen" : [ !include gone.conf, { "port" : 80, "website" : { !include gone.conf } } ], "mime_types" : !include gone.conf }`))
+	f.Add([]byte(`!include loop.conf { "listen" : { "port" : 80 !include inc.conf "website" : { "wwwroot" : "/w" } } } !include gone.conf`))
 	env := func(name string) (string, bool) {
 		if name == "HOME" {
 			return "/home/hetao", true

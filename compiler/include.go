@@ -13,6 +13,9 @@ import (
 type tokenSource struct {
 	stack []*srcFile
 	d     *diags
+	// lost counts the !include directives that could not be spliced in,
+	// each reported once: they do not stop the semantic checks.
+	lost int
 	// readFile reads an included file; nil means os.ReadFile.
 	readFile func(string) ([]byte, error)
 }
@@ -37,7 +40,10 @@ func (s *tokenSource) next() token {
 			s.stack = s.stack[:len(s.stack)-1]
 			continue
 		case t.kind == tInclude:
-			s.include(top, t)
+			if !s.include(top, t) {
+				s.lost++
+				return token{kind: tLost, pos: t.pos}
+			}
 			continue
 		}
 		return t
@@ -46,7 +52,9 @@ func (s *tokenSource) next() token {
 
 const maxIncludeDepth = 32
 
-func (s *tokenSource) include(from *srcFile, t token) {
+// include pushes the file named by t, or reports why it cannot and
+// returns false.
+func (s *tokenSource) include(from *srcFile, t token) bool {
 	name := t.text
 	display, abs := name, name
 	if !filepath.IsAbs(name) {
@@ -61,12 +69,12 @@ func (s *tokenSource) include(from *srcFile, t token) {
 			}
 			chain = append(chain, display)
 			s.d.errorf(t.pos, "!include cycle: %s", strings.Join(chain, " includes "))
-			return
+			return false
 		}
 	}
 	if len(s.stack) >= maxIncludeDepth {
 		s.d.errorf(t.pos, "!include nested more than %d deep", maxIncludeDepth)
-		return
+		return false
 	}
 	read := s.readFile
 	if read == nil {
@@ -75,10 +83,11 @@ func (s *tokenSource) include(from *srcFile, t token) {
 	src, err := read(abs)
 	if err != nil {
 		s.d.errorf(t.pos, "!include %s: %s", name, describeFileErr(err))
-		return
+		return false
 	}
 	s.d.file(display)
 	s.stack = append(s.stack, &srcFile{lx: newLexer(display, src, s.d), abs: abs, name: display})
+	return true
 }
 
 // describeFileErr turns an *os.PathError into a short reason.

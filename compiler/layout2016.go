@@ -12,7 +12,7 @@ import (
 // result is one Listen per port, each with its own copy of the websites.
 func (c *checker) layout2016(o *obj) []*Listen {
 	elems := o.list("listen")
-	if len(elems) == 0 {
+	if len(elems) == 0 && o.misses("listen") {
 		c.d.errorf(o.n.pos, "no listen: add \"listen\": { \"ip\": \"\", \"port\": \"80\" }")
 	}
 	for _, e := range elems[min(1, len(elems)):] {
@@ -33,18 +33,20 @@ func (c *checker) layout2016(o *obj) []*Listen {
 	if n := o.sub("server"); n != nil {
 		sites, secs = append(sites, n), append(secs, "server")
 	}
+	missed := o.misses("server")
 	if n := o.sub("servers"); n != nil {
 		so := c.open(n, "servers", "servers")
 		for _, s := range so.list("server") {
 			sites, secs = append(sites, s), append(secs, "servers.server")
 		}
+		missed = missed && so.misses("server")
 	}
 	var pl []string
 	for _, p := range ports {
 		pl = append(pl, strconv.Itoa(p))
 	}
 	label := listenLabel(ip, strings.Join(pl, ","))
-	if len(sites) == 0 {
+	if len(sites) == 0 && missed {
 		c.d.errorf(o.n.pos, "no website: the 2016 layout needs \"server\": { \"wwwroot\": ... } or \"servers\": { \"server\": { ... } }")
 	}
 	var websites []*Website
@@ -103,6 +105,9 @@ func (c *checker) ports2016(lo *obj) []int {
 	}
 	v := lo.value("port")
 	if v == nil {
+		if !lo.misses("port") {
+			return nil
+		}
 		c.d.errorf(lo.n.pos, "listen needs a port, like \"port\": \"80\" or \"port\": \"9527,9528\"")
 		return nil
 	}

@@ -22,6 +22,9 @@ const (
 	tBare            // an unquoted value: ERROR, 80, true, null (Text is raw)
 	tInclude         // !include name (Text is the name)
 	tBad             // a byte that starts no token (already reported)
+	// tLost stands where an !include could not be spliced in (missing,
+	// unreadable, a cycle; already reported): what it held is unknown.
+	tLost
 )
 
 // token is one token with the position of its first byte.
@@ -45,7 +48,7 @@ func (t token) String() string {
 		return strconv.Quote(t.text)
 	case tBare:
 		return t.text
-	case tInclude:
+	case tInclude, tLost:
 		return "!include"
 	case tBad:
 		return "bad character"

@@ -11,7 +11,9 @@ import (
 func (c *checker) listens(o *obj) []*Listen {
 	elems := o.list("listen")
 	if len(elems) == 0 {
-		c.d.errorf(o.n.pos, "no listen: add \"listen\": { \"port\": 80, \"website\": { \"wwwroot\": \"www\" } }")
+		if o.misses("listen") {
+			c.d.errorf(o.n.pos, "no listen: add \"listen\": { \"port\": 80, \"website\": { \"wwwroot\": \"www\" } }")
+		}
 		return nil
 	}
 	var out []*Listen
@@ -46,7 +48,7 @@ func (c *checker) listens(o *obj) []*Listen {
 				sites, sec, path = lo.list("server"), "server", "listen.server"
 			}
 		}
-		if len(sites) == 0 {
+		if len(sites) == 0 && lo.misses(sec) {
 			c.d.errorf(e.pos, "listen %s has no website: add \"website\": { \"domain\": \"\", \"wwwroot\": \"...\" }", label)
 		}
 		l.Websites = c.websites(sites, sec, path, label)
@@ -75,7 +77,7 @@ func (c *checker) port(o *obj, k string) int {
 func (c *checker) ipv4(o *obj, k string, allowAny bool) string {
 	s, v := o.str(k, "")
 	if v == nil || s == "" {
-		if !allowAny && o.n != nil {
+		if !allowAny && o.n != nil && o.misses(k) {
 			c.d.errorf(o.keyPos(k), "%s needs an ip: the IPv4 address of the backend", o.path)
 		}
 		return ""
@@ -108,6 +110,9 @@ func (c *checker) ssl(n *node, path string, needKey bool) *SSL {
 	cert, cv := o.str("certificate_file", "")
 	key, kv := o.str("certificate_key_file", "")
 	if cert == "" {
+		if !o.misses("certificate_file") {
+			return nil // it may be in an !include that could not be read
+		}
 		if key != "" {
 			c.d.errorf(kv.pos, "%s.certificate_key_file is set but certificate_file is not", path)
 		} else if cv == nil {
@@ -120,7 +125,7 @@ func (c *checker) ssl(n *node, path string, needKey bool) *SSL {
 	s.CertificateFile = c.path(cv, path+".certificate_file", cert)
 	c.checkFile(cv, path+".certificate_file", s.CertificateFile)
 	if key == "" {
-		if needKey {
+		if needKey && o.misses("certificate_key_file") {
 			c.d.errorf(o.keyPos("certificate_key_file"), "%s.certificate_key_file is required when certificate_file is set", path)
 		}
 	} else {

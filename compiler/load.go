@@ -39,9 +39,12 @@ func load(name, abs string, src []byte, opt Options, readFile func(string) ([]by
 	ts.readFile = readFile
 	p := &parser{src: ts, d: d}
 	root := p.parseTop()
-	if root == nil || d.hasErrors() {
+	if root == nil || d.errors() > ts.lost {
 		// Semantic checks on a broken tree would mostly echo the syntax
-		// errors; fix those first.
+		// errors; fix those first. An !include that could not be read is
+		// not one: the tree around it is whole, so checking goes on and
+		// every problem shows in one run (keys the file may have held are
+		// not reported missing).
 		return nil, d.sorted()
 	}
 	c := &checker{d: d, opt: opt, dir: filepath.Dir(abs), getenv: opt.Getenv}

@@ -88,9 +88,12 @@ func (c *checker) unknownKey(m *member, sec, path string, valid []string) string
 	return ""
 }
 
-// misses reports whether required key k should be reported as missing: it
-// is absent or empty and no misspelling of it was reported already.
-func (o *obj) misses(k string) bool { return !o.misspelt[k] }
+// misses reports whether required key k, found absent or empty, should be
+// reported as missing: no misspelling of it was reported already, and no
+// !include that could not be read stood in the object (it may have held k).
+func (o *obj) misses(k string) bool {
+	return !o.misspelt[k] && (o.n == nil || !o.n.incomplete)
+}
 
 func (o *obj) key(k string) string {
 	if o.path == "" {

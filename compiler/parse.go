@@ -43,6 +43,13 @@ func (p *parser) errorf(pos Pos, format string, args ...any) {
 // parseTop parses the whole configuration: exactly one object.
 func (p *parser) parseTop() *node {
 	t := p.next()
+	lost := false
+	for t.kind == tLost {
+		t, lost = p.next(), true
+	}
+	if t.kind == tEOF && lost {
+		return nil // the configuration was in the include that failed
+	}
 	if t.kind == tEOF {
 		p.errorf(t.pos, "configuration is empty: it must be one object { ... }")
 		return nil
@@ -57,7 +64,7 @@ func (p *parser) parseTop() *node {
 		if t.kind == tEOF {
 			break
 		}
-		if t.kind == tBad {
+		if t.kind == tBad || t.kind == tLost {
 			continue
 		}
 		if t.kind == tRBrace {
@@ -96,6 +103,12 @@ func (p *parser) parseObject(open token) *node {
 			continue
 		case tBad:
 			continue
+		case tLost:
+			// The include may have held members, with or without a
+			// comma after the last: whatever comes next is fine.
+			obj.incomplete = true
+			comma, seen, broken = nil, true, true
+			continue
 		case tString, tBare:
 		default:
 			p.errorf(t.pos, "expected a \"key\" or }, found %s", describe(t))
@@ -124,6 +137,12 @@ func (p *parser) parseObject(open token) *node {
 			}
 			p.unread(c)
 		}
+		v := p.next()
+		if v.kind == tLost {
+			obj.incomplete, broken = true, true // the value was in the include
+			continue
+		}
+		p.unread(v)
 		m.value = p.parseValue(m.key)
 		if m.value != nil && m.value.broken {
 			broken = true
@@ -168,6 +187,7 @@ func (p *parser) parseArray(open token, key string) *node {
 	arr := &node{kind: nArray, pos: open.pos}
 	var comma *token
 	seen := false
+	lost := false // an !include that failed came last: a comma may or may not follow
 	for !p.halted {
 		t := p.next()
 		switch t.kind {
@@ -180,13 +200,17 @@ func (p *parser) parseArray(open token, key string) *node {
 			p.errorf(t.pos, "unexpected end of file: missing ] for the array opened at %s", open.pos.short(t.pos))
 			return arr
 		case tComma:
-			if comma != nil || !seen {
+			if (comma != nil || !seen) && !lost {
 				p.errorf(t.pos, "unexpected ,: an element is missing")
 			}
 			c := t
-			comma = &c
+			comma, lost = &c, false
 			continue
 		case tBad:
+			continue
+		case tLost:
+			arr.incomplete = true
+			comma, lost = nil, true
 			continue
 		case tRBrace, tColon:
 			p.errorf(t.pos, "expected an element or ], found %s", describe(t))
@@ -196,10 +220,10 @@ func (p *parser) parseArray(open token, key string) *node {
 			}
 			continue
 		}
-		if seen && comma == nil {
+		if seen && comma == nil && !lost {
 			p.errorf(t.pos, "missing , between elements of %q", key)
 		}
-		comma, seen = nil, true
+		comma, seen, lost = nil, true, false
 		p.unread(t)
 		if v := p.parseValue(key); v != nil {
 			arr.elems = append(arr.elems, v)

@@ -21,6 +21,11 @@ type node struct {
 	broken  bool   // an unterminated string (already reported)
 	members []*member
 	elems   []*node
+
+	// incomplete is set on an object or array in which an !include could
+	// not be read: members it may have held are unknown, so none is
+	// reported missing.
+	incomplete bool
 }
 
 // member is one "key": value pair of an object.

@@ -178,6 +178,9 @@ func (c *checker) locations(o *obj) []*Location {
 		}
 		switch {
 		case l.Match == "":
+			if !lo.misses("prefix") {
+				break // the match may be in an !include that could not be read
+			}
 			c.d.errorf(e.pos, "%s needs one of prefix, exact or regex, like \"prefix\": \"/api/\"", lo.path)
 		case v == nil || l.URI == "":
 			c.d.errorf(lo.keyPos(string(l.Match)), "%s.%s is empty", lo.path, l.Match)
