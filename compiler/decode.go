@@ -214,13 +214,13 @@ func (c *checker) mimeTypes(n *node) []MIMEType {
 		mime, mv := m.str("mime", "")
 		comp, _ := m.bool("compress_enable", false)
 		if tv == nil || strings.TrimSpace(types) == "" {
-			c.d.errorf(m.keyPos("type"), "mime_type needs \"type\": the extensions it names, like \"html htm\"")
+			c.d.errorf(m.keyPos("type"), "%s needs \"type\": the extensions it names, like \"html htm\"", m.path)
 		}
 		switch {
 		case mv == nil || mime == "":
-			c.d.errorf(m.keyPos("mime"), "mime_type needs \"mime\": the media type, like \"text/html\"")
+			c.d.errorf(m.keyPos("mime"), "%s needs \"mime\": the media type, like \"text/html\"", m.path)
 		case !validMediaType(mime):
-			c.d.errorf(mv.pos, "mime_type.mime %q is not a media type like \"text/html\"", mime)
+			c.d.errorf(mv.pos, "%s %q is not a media type like \"text/html\"", m.key("mime"), mime)
 		}
 		if tv == nil {
 			continue
@@ -232,10 +232,10 @@ func (c *checker) mimeTypes(n *node) []MIMEType {
 			pos := tv.posIn(i)
 			switch {
 			case strings.HasPrefix(ext, "."):
-				c.d.errorf(pos, "mime_type.type: write extension %q without the dot: %q", ext, ext[1:])
+				c.d.errorf(pos, "%s: write extension %q without the dot: %q", m.key("type"), ext, ext[1:])
 				continue
 			case strings.ContainsAny(ext, "/\\.\"*?"):
-				c.d.errorf(pos, "mime_type.type: %q is not a file extension", ext)
+				c.d.errorf(pos, "%s: %q is not a file extension", m.key("type"), ext)
 				continue
 			}
 			if f, dup := first[ext]; dup {

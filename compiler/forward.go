@@ -34,11 +34,19 @@ func (c *checker) forward(fo *obj, path string) *Forward {
 	if tv != nil {
 		c.checkExt(tv, fo.key("forward_type"), typ)
 	}
+	// Backends are listed in forward itself or in its forward_servers
+	// object; each is named by the path it was written at.
 	servers := fo.list("forward_server")
+	paths := make([]string, len(servers), len(servers)+4)
+	for i := range paths {
+		paths[i] = fo.key("forward_server")
+	}
 	serversMissed := fo.misses("forward_server")
 	if fs := fo.sub("forward_servers"); fs != nil {
 		so := c.open(fs, "forward_servers", fo.key("forward_servers"))
-		servers = append(servers, so.list("forward_server")...)
+		for _, e := range so.list("forward_server") {
+			servers, paths = append(servers, e), append(paths, so.key("forward_server"))
+		}
 		serversMissed = serversMissed && so.misses("forward_server")
 	}
 	if rule == "" {
@@ -60,8 +68,8 @@ func (c *checker) forward(fo *obj, path string) *Forward {
 		c.d.errorf(fo.keyPos("forward_rule"), "%s needs at least one forward_server { \"ip\": ..., \"port\": ... }", path)
 	}
 	seen := map[string]Pos{}
-	for _, e := range servers {
-		so := c.open(e, "forward_server", path+".forward_server")
+	for i, e := range servers {
+		so := c.open(e, "forward_server", paths[i])
 		if so.n == nil {
 			continue
 		}
