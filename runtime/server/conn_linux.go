@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hetaoc/hetao/runtime/http1"
+	"github.com/hetaoc/hetao/runtime/static"
 )
 
 // conn is one client connection. Idle, it holds no buffer at all: input
@@ -24,14 +25,15 @@ type conn struct {
 	lingering   bool
 	reading     bool // inside read: a nested call must not reuse the read buffer
 	hup         bool // the peer has shut down its side: read to the end
+	corked      bool // TCP_CORK is set (see cork)
 
 	keep       bool // the last response left the connection open
 	closeAfter bool // close once the output is sent
 	readMore   bool // the socket may hold unread input (reading stopped early)
 	in         []byte
-	out        []byte // unsent bytes, owned
-	outRef     []byte // unsent tail of an immutable shared body, sent after out
-	file       int    // descriptor being sent with sendfile, or -1
+	out        []byte       // unsent bytes, owned
+	outRef     []byte       // unsent tail of an immutable shared body, sent after out
+	file       *static.File // being sent with sendfile, or nil
 	fileOff    int64
 	fileEnd    int64
 	scanned    int32          // bytes of a partial request head already searched for its end
@@ -51,7 +53,7 @@ func (c *conn) deadline() int64 {
 }
 
 // blocked: output is waiting for the socket to become writable.
-func (c *conn) blocked() bool { return len(c.out) > 0 || len(c.outRef) > 0 || c.file >= 0 }
+func (c *conn) blocked() bool { return len(c.out) > 0 || len(c.outRef) > 0 || c.file != nil }
 
 // idle: between requests with nothing buffered either way.
 func (c *conn) idle() bool {
@@ -106,7 +108,7 @@ func (l *loop) open(fd int, ln *Listen, ip [4]byte) {
 	} else {
 		c = &conn{}
 	}
-	c.fd, c.ln, c.ip, c.file = int32(fd), ln, ip, -1
+	c.fd, c.ln, c.ip = int32(fd), ln, ip
 	c.idleAt = l.now + l.rt.timeout
 	c.elapseAt = l.now + l.rt.elapse
 	l.conns[fd] = c
@@ -137,9 +139,9 @@ func (l *loop) close(c *conn) {
 		up.client = nil
 		l.upClose(up)
 	}
-	if c.file >= 0 {
-		unix.Close(c.file)
-		c.file = -1
+	if c.file != nil {
+		c.file.Release()
+		c.file = nil
 	}
 	sysClose(int(c.fd))
 	l.conns[c.fd] = nil
@@ -511,15 +513,15 @@ func (l *loop) drain(c *conn) bool {
 	if !l.send(c, &c.out) || !l.send(c, &c.outRef) {
 		return false
 	}
-	for c.file >= 0 {
+	for c.file != nil {
 		if c.fileOff >= c.fileEnd {
-			unix.Close(c.file)
-			c.file = -1
-			unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_CORK, 0)
+			c.file.Release()
+			c.file = nil
+			l.uncork(c)
 			break
 		}
 		off := c.fileOff
-		n, err := sysSendfile(int(c.fd), c.file, &off, int(min(c.fileEnd-c.fileOff, 1<<30)))
+		n, err := sysSendfile(int(c.fd), c.file.FD, &off, int(min(c.fileEnd-c.fileOff, 1<<30)))
 		if n > 0 {
 			c.fileOff += int64(n)
 			c.idleAt = l.now + l.rt.timeout
@@ -539,6 +541,21 @@ func (l *loop) drain(c *conn) bool {
 	}
 	l.arm(c)
 	return true
+}
+
+// cork holds partial segments back while a file answer is sent, as
+// nginx's tcp_nopush does: the head leaves with the file's first bytes
+// instead of as a small segment of its own; drain uncorks at the end.
+func (l *loop) cork(c *conn) {
+	unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_CORK, 1)
+	c.corked = true
+}
+
+func (l *loop) uncork(c *conn) {
+	if c.corked {
+		unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_CORK, 0)
+		c.corked = false
+	}
 }
 
 // send writes as much of *p as the socket takes, advancing *p; it reports

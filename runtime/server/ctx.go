@@ -103,13 +103,17 @@ func (x *Ctx) Static(root *static.Root) {
 	case res.Entry != nil:
 		x.sendEntry(res.Entry)
 	default:
-		x.sendFile(res)
+		x.sendFile(res.File)
 	}
 }
 
 // sendEntry answers from a cached file: conditional requests, ranges of
 // the identity variant, and the variant the client accepts.
 func (x *Ctx) sendEntry(en *static.Entry) {
+	if en.File != nil {
+		x.sendFile(en.File)
+		return
+	}
 	req := x.Req
 	enc, ok := x.coding(en)
 	if !ok {
@@ -219,56 +223,56 @@ func (x *Ctx) writeBody(body []byte) {
 	}
 }
 
-// sendFile answers with a file too large for the cache, sent with
-// sendfile; the connection owns res.File from here.
-func (x *Ctx) sendFile(res static.Result) {
+// sendFile answers with a file too large for the memory cache, sent with
+// sendfile from its open descriptor; the file is released when the answer
+// is out (or at once when it needs no body).
+func (x *Ctx) sendFile(f *static.File) {
 	if x.identityRefused() {
-		unix.Close(res.File)
+		f.Release()
 		x.notAcceptable()
 		return
 	}
-	etag := static.ETag(res.Mod, res.Size)
-	if x.preconditionFailed(etag, res.Mod) {
-		unix.Close(res.File)
+	etag := f.ETag
+	if x.preconditionFailed(etag, f.Mod) {
+		f.Release()
 		x.Error(412)
 		return
 	}
-	if x.notModified(etag, res.Mod) {
-		unix.Close(res.File)
-		x.send304(etag, res.MIME)
+	if x.notModified(etag, f.Mod) {
+		f.Release()
+		x.send304(etag, f.MIME)
 		return
 	}
-	start, end := int64(0), res.Size-1
+	start, end := int64(0), f.Size-1
 	if x.Req.Range != nil {
 		var status int
-		start, end, status = x.rangeOf(res.Size, etag, res.Mod)
+		start, end, status = x.rangeOf(f.Size, etag, f.Mod)
 		switch status {
 		case 416:
-			unix.Close(res.File)
-			x.send416(res.Size)
+			f.Release()
+			x.send416(f.Size)
 			return
 		case 206:
-			x.send206(res.MIME, res.Size, start, end, res.Mod, etag)
+			x.send206(f.MIME, f.Size, start, end, f.Mod, etag)
 		default:
-			start, end = 0, res.Size-1
+			start, end = 0, f.Size-1
 		}
 	}
 	if x.status == 0 {
 		w := x.head(200)
-		w = static.AppendHeader(w, res.MIME, res.Size, res.Mod, etag, static.Identity)
+		w = append(w, f.Header...)
 		x.l.wbuf = x.end(w)
 	}
 	if x.Req.Method == http1.MethodHEAD || end < start {
-		unix.Close(res.File)
+		f.Release()
 		return
 	}
 	c := x.c
-	c.file, c.fileOff, c.fileEnd = res.File, start, end+1
-	// Cork the socket until the file is out (drain uncorks it), as nginx's
-	// tcp_nopush: the head and the file then leave in full segments. Sent
-	// uncorked, the small head segment and the segments sendfile pushes as
-	// the window opens halved the throughput of 1 MiB downloads.
-	unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_CORK, 1)
+	f.Hold()
+	c.file, c.fileOff, c.fileEnd = f, start, end+1
+	// Sent uncorked, the small head segment and the segments sendfile
+	// pushes as the window opens halved the throughput of 1 MiB downloads.
+	x.l.cork(c)
 	x.sent = end + 1 - start
 }
 

@@ -424,3 +424,87 @@ func TestIdleTimeout(t *testing.T) {
 		t.Errorf("idle connection closed after %v, want about 1s", d)
 	}
 }
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// holdsOpen reports whether this process has path open.
+func holdsOpen(t *testing.T, path string) bool {
+	t.Helper()
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range ents {
+		if target, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && target == path {
+			return true
+		}
+	}
+	return false
+}
+
+// A file beyond the memory cache is kept open between requests (no open
+// per request, no descriptor leak), a download in progress keeps the
+// version it started with, and the next request sees the new one.
+func TestBigFileKeptOpenAndReplaced(t *testing.T) {
+	ts := startTestSite(t, nil)
+	// Larger than what the socket buffers of a stalled download hold.
+	old := bytes.Repeat([]byte("old version "), 3<<20) // 36 MiB
+	path := filepath.Join(ts.www, "huge.bin")
+	if err := os.WriteFile(path, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ts.addr + "/huge.bin"
+	if b := body(get(t, url)); b != string(old) {
+		t.Fatal("first download differs")
+	}
+	before := openFDs(t)
+	for i := 0; i < 10; i++ {
+		if r := get(t, url, "Range", "bytes=0-99"); r.StatusCode != 206 || body(r) != string(old[:100]) {
+			t.Fatalf("download %d: %d", i, r.StatusCode)
+		}
+	}
+	if after := openFDs(t); after > before+2 {
+		t.Fatalf("open descriptors %d → %d over 10 downloads of one file", before, after)
+	}
+	if !holdsOpen(t, path) {
+		t.Fatal("the file is not kept open between requests")
+	}
+
+	// Start a download and stop reading after its head: the rest waits
+	// while the file is replaced.
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := []byte("the new version")
+	tmp := filepath.Join(ts.www, ".huge.tmp")
+	os.WriteFile(tmp, fresh, 0o644)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		if b := body(get(t, url)); b == string(fresh) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("replaced file not served")
+		}
+		time.Sleep(5 * time.Millisecond) // inotify delivers asynchronously
+	}
+	got, err := io.ReadAll(resp.Body)
+	if err != nil || !bytes.Equal(got, old) {
+		t.Fatalf("download across the replacement: %d bytes, %v; want the old %d", len(got), err, len(old))
+	}
+}

@@ -30,7 +30,13 @@ type Entry struct {
 	ModTime time.Time
 	MIME    *MIME
 
-	body [numEncodings][]byte // [Identity] always set; others built on first use
+	// File is set instead of the bodies for a file too large to hold in
+	// memory: it is sent from this open descriptor.
+	File *File
+
+	names []string // the cache keys it is stored under (a directory's index has two)
+
+	body [numEncodings][]byte // [Identity] always set (unless File); others built on first use
 	hdr  [numEncodings][]byte // header lines for each variant (no status, no Date)
 	done [numEncodings]bool   // variant attempted (it may not pay off: then nil)
 	etag [numEncodings]string // strong validator of each variant, quoted

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -78,10 +79,12 @@ func TestResolve(t *testing.T) {
 			continue
 		}
 		if tc.file {
-			if res.File < 0 || res.Entry != nil || res.Size != 4096 {
-				t.Errorf("%s: want an open file of 4096 bytes, got %+v", tc.path, res)
+			if res.Entry == nil || res.Entry.File == nil || res.Entry.File.FD < 0 || res.Size != 4096 {
+				t.Errorf("%s: want a cached open file of 4096 bytes, got %+v", tc.path, res)
 			}
-			os.NewFile(uintptr(res.File), "").Close()
+			if c.Lookup(r, []byte(tc.path)) != res.Entry {
+				t.Errorf("%s: open file not cached", tc.path)
+			}
 			continue
 		}
 		if tc.status == 200 {
@@ -171,5 +174,106 @@ func TestFirstIndexAndExt(t *testing.T) {
 		if got := string(Ext([]byte(in))); got != want {
 			t.Errorf("Ext(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// fdOpen reports whether descriptor fd is open in this process.
+func fdOpen(fd int) bool {
+	_, err := os.Stat("/proc/self/fd/" + strconv.Itoa(fd))
+	return err == nil
+}
+
+// waitDropped handles inotify events until path is no longer cached.
+func waitDropped(t *testing.T, c *Cache, r *Root, path string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for c.Lookup(r, []byte(path)) != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still cached after the change", path)
+		}
+		time.Sleep(5 * time.Millisecond) // events arrive asynchronously
+		c.HandleEvents()
+	}
+}
+
+func TestOpenFileCache(t *testing.T) {
+	big := string(bytes.Repeat([]byte("b"), 2048))
+	r, dir := newRoot(t, map[string]string{"big.bin": big, "other.bin": big})
+	c, err := NewCache(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res := c.Resolve(r, []byte("/big.bin"), mimeOf)
+	if res.Entry == nil || res.Entry.File == nil {
+		t.Fatalf("big.bin not cached open: %+v", res)
+	}
+	f := res.Entry.File
+	fd := f.FD
+	if again := c.Lookup(r, []byte("/big.bin")); again == nil || again.File != f {
+		t.Fatalf("second lookup: %+v, want the same open file", again)
+	}
+	// A response is sending from it when the file changes: the descriptor
+	// stays open for that response and is closed when it is done.
+	f.Hold()
+	os.WriteFile(filepath.Join(dir, "big.bin"), []byte(big+"more"), 0o644)
+	waitDropped(t, c, r, "/big.bin")
+	if !fdOpen(fd) || f.FD != fd {
+		t.Fatal("descriptor closed under a response still sending from it")
+	}
+	f.Release()
+	if fdOpen(fd) || f.FD != -1 {
+		t.Fatal("descriptor of a dropped file still open after its last response")
+	}
+	res = c.Resolve(r, []byte("/big.bin"), mimeOf)
+	if res.Entry == nil || res.Entry.File == nil || res.Entry.File.Size != int64(len(big))+4 {
+		t.Fatalf("after the change: %+v", res)
+	}
+	// Unused when dropped: closed at once.
+	other := c.Resolve(r, []byte("/other.bin"), mimeOf).Entry.File
+	ofd := other.FD
+	os.Remove(filepath.Join(dir, "other.bin"))
+	waitDropped(t, c, r, "/other.bin")
+	if fdOpen(ofd) {
+		t.Fatal("descriptor of a deleted file still open")
+	}
+}
+
+func TestOpenFileNotCachedWhenCachingIsOff(t *testing.T) {
+	r, _ := newRoot(t, map[string]string{"a.html": "a"})
+	c, err := NewCache(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res := c.Resolve(r, []byte("/a.html"), mimeOf)
+	if res.Entry != nil || res.File == nil || res.File.Size != 1 {
+		t.Fatalf("with caching off: %+v, want an uncached open file", res)
+	}
+	fd := res.File.FD
+	res.File.Release()
+	if fdOpen(fd) {
+		t.Fatal("an uncached file stays open after its response")
+	}
+}
+
+// An index file in a subdirectory of the requested one: a change to it
+// must drop the directory's key too, though the event names another
+// directory.
+func TestIndexInAnotherDirectoryDropsBothKeys(t *testing.T) {
+	r, dir := newRoot(t, map[string]string{"d/sub/i.html": "v1"})
+	r.Index = []string{"/sub/i.html"}
+	c, err := NewCache(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if res := c.Resolve(r, []byte("/d/"), mimeOf); res.Entry == nil || string(res.Entry.Body(Identity)) != "v1" {
+		t.Fatalf("/d/: %+v", res)
+	}
+	os.WriteFile(filepath.Join(dir, "d/sub/i.html"), []byte("v2"), 0o644)
+	waitDropped(t, c, r, "/d/")
+	if res := c.Resolve(r, []byte("/d/"), mimeOf); res.Entry == nil || string(res.Entry.Body(Identity)) != "v2" {
+		t.Fatalf("/d/ after the change: %+v", res)
 	}
 }

@@ -70,13 +70,41 @@ func (c *Cache) Lookup(root *Root, path []byte) *Entry {
 	return c.roots[root.id][string(path)]
 }
 
-func (c *Cache) store(root *Root, key string, en *Entry) {
+// store caches en under each of its names.
+func (c *Cache) store(root *Root, en *Entry) {
 	m := c.roots[root.id]
 	if m == nil {
 		m = make(map[string]*Entry)
 		c.roots[root.id] = m
 	}
-	m[key] = en
+	for _, k := range en.names {
+		if old := m[k]; old != nil && old != en {
+			remove(m, k) // the file itself, cached before under its own name
+		}
+		m[k] = en
+	}
+	if en.File != nil {
+		en.File.cached = true
+	}
+}
+
+// remove drops the entry cached under key, under all its names: a change
+// to a directory's index file also drops the directory's own key, wherever
+// the index lives. An open file is closed once no response uses it.
+func remove(m map[string]*Entry, key string) {
+	en := m[key]
+	if en == nil {
+		return
+	}
+	for _, k := range en.names {
+		if m[k] == en {
+			delete(m, k)
+		}
+	}
+	if en.File != nil {
+		en.File.cached = false
+		en.File.closeIfUnused()
+	}
 }
 
 // watch makes sure changes in directory dir of root are reported: ok
@@ -120,7 +148,11 @@ func (c *Cache) HandleEvents() {
 
 func (c *Cache) event(wd int32, mask uint32, name string) {
 	if mask&unix.IN_Q_OVERFLOW != 0 {
-		clear(c.roots)
+		for _, m := range c.roots {
+			for k := range m {
+				remove(m, k)
+			}
+		}
 		return
 	}
 	for _, w := range c.dirs[wd] {
@@ -129,8 +161,8 @@ func (c *Cache) event(wd int32, mask uint32, name string) {
 		case mask&(unix.IN_DELETE_SELF|unix.IN_MOVE_SELF|unix.IN_IGNORED|unix.IN_UNMOUNT) != 0:
 			dropPrefix(m, w.dir)
 		case name != "":
-			delete(m, w.dir+name)
-			delete(m, w.dir) // the directory's index may have changed
+			remove(m, w.dir+name)
+			remove(m, w.dir) // the directory's index may have changed
 			if mask&unix.IN_ISDIR != 0 || strings.IndexByte(name, '/') < 0 {
 				dropPrefix(m, w.dir+name+"/")
 			}
@@ -147,7 +179,7 @@ func (c *Cache) event(wd int32, mask uint32, name string) {
 func dropPrefix(m map[string]*Entry, prefix string) {
 	for k := range m {
 		if strings.HasPrefix(k, prefix) {
-			delete(m, k)
+			remove(m, k)
 		}
 	}
 }
@@ -164,8 +196,8 @@ func indexByte(b []byte, c byte) int {
 // Result is what Resolve found for a path.
 type Result struct {
 	Status int    // 200; 301 (a directory asked for without its slash); 403; 404
-	Entry  *Entry // the file, cached, when Status is 200 and it fits the cache
-	File   int    // otherwise, when Status is 200, an open descriptor the caller closes
+	Entry  *Entry // the file, cached (held in memory, or open: Entry.File)
+	File   *File  // or the file, open and not cached: the caller Releases it
 	Size   int64
 	Mod    time.Time
 	MIME   *MIME
@@ -181,11 +213,11 @@ func (c *Cache) Resolve(root *Root, path []byte, mimeOf func(ext []byte) *MIME) 
 	}
 	fd, st, status := open(root, key)
 	if status != 200 {
-		return Result{Status: status, File: -1}
+		return Result{Status: status}
 	}
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		unix.Close(fd)
-		return Result{Status: 301, File: -1}
+		return Result{Status: 301}
 	}
 	return c.load(root, key, key, fd, &st, mimeOf)
 }
@@ -193,11 +225,11 @@ func (c *Cache) Resolve(root *Root, path []byte, mimeOf func(ext []byte) *MIME) 
 func (c *Cache) index(root *Root, dir string, mimeOf func(ext []byte) *MIME) Result {
 	fd, st, status := open(root, dir)
 	if status != 200 {
-		return Result{Status: status, File: -1}
+		return Result{Status: status}
 	}
 	unix.Close(fd)
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return Result{Status: 404, File: -1} // "/file.html/"
+		return Result{Status: 404} // "/file.html/"
 	}
 	for _, idx := range root.Index {
 		file := dir + strings.TrimPrefix(idx, "/")
@@ -211,7 +243,7 @@ func (c *Cache) index(root *Root, dir string, mimeOf func(ext []byte) *MIME) Res
 		}
 		return c.load(root, dir, file, fd, &st, mimeOf)
 	}
-	return Result{Status: 404, File: -1}
+	return Result{Status: 404}
 }
 
 // open opens a cleaned path beneath root and stats it.
@@ -244,21 +276,25 @@ func errStatus(err error) int {
 }
 
 // load serves the regular file open at fd, found for key; file is its own
-// path (differs from key for an index file).
+// path (differs from key for an index file). A file up to maxFile bytes is
+// read and cached in memory, a larger one is cached open (see File); with
+// maxFile 0 nothing is cached.
 func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mimeOf func(ext []byte) *MIME) Result {
-	res := Result{Status: 200, File: -1, Size: st.Size, Mod: time.Unix(st.Mtim.Unix()), MIME: mimeOf([]byte(Ext([]byte(file))))}
-	if st.Size > c.maxFile || c.maxFile <= 0 {
-		res.File = fd
-		return res
+	mime := mimeOf([]byte(Ext([]byte(file))))
+	if c.maxFile <= 0 {
+		f := newFile(fd, st, mime)
+		return Result{Status: 200, File: f, Size: f.Size, Mod: f.Mod, MIME: mime}
 	}
 	// Watch before reading, so a change after the read is seen.
 	cacheable, fresh := c.watch(root, dirOf(file))
 	if cacheable && key != file {
-		cacheable, _ = c.watch(root, dirOf(key))
+		var keyFresh bool
+		cacheable, keyFresh = c.watch(root, dirOf(key))
+		fresh = fresh || keyFresh
 	}
 	if cacheable && fresh {
 		// The file was opened before its directory was watched: open it
-		// again, so what is read is covered by the watch.
+		// again, so what is served is covered by the watch.
 		unix.Close(fd)
 		var status int
 		if fd, *st, status = open(root, file); status != 200 || st.Mode&unix.S_IFMT != unix.S_IFREG {
@@ -266,26 +302,34 @@ func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mime
 				unix.Close(fd)
 				status = 404
 			}
-			return Result{Status: status, File: -1}
+			return Result{Status: status}
 		}
-		res.Size, res.Mod = st.Size, time.Unix(st.Mtim.Unix())
-		if st.Size > c.maxFile {
-			res.File = fd
+	}
+	res := Result{Status: 200, Size: st.Size, Mod: time.Unix(st.Mtim.Unix()), MIME: mime}
+	var en *Entry
+	if st.Size > c.maxFile {
+		f := newFile(fd, st, mime)
+		if !cacheable {
+			res.File = f
 			return res
 		}
-	}
-	body, err := readAll(fd, st.Size)
-	unix.Close(fd)
-	if err != nil {
-		return Result{Status: 500, File: -1}
-	}
-	res.Size = int64(len(body))
-	res.Entry = newEntry(body, res.Mod, res.MIME)
-	if cacheable {
-		c.store(root, key, res.Entry)
-		if key != file {
-			c.store(root, file, res.Entry)
+		en = &Entry{Size: f.Size, ModTime: f.Mod, MIME: mime, File: f}
+	} else {
+		body, err := readAll(fd, st.Size)
+		unix.Close(fd)
+		if err != nil {
+			return Result{Status: 500}
 		}
+		res.Size = int64(len(body))
+		en = newEntry(body, res.Mod, mime)
+	}
+	res.Entry = en
+	if cacheable {
+		en.names = append(en.names, key)
+		if key != file {
+			en.names = append(en.names, file)
+		}
+		c.store(root, en)
 	}
 	return res
 }
