@@ -92,6 +92,10 @@ func (l *loop) initUpstreams() {
 	for i, u := range l.rt.site.Upstreams {
 		st := &l.upstreams[i]
 		st.u = u
+		if u.App != nil { // one backend, in this process
+			st.backends = []backend{{addr: u.Name}}
+			continue
+		}
 		st.backends = make([]backend, len(u.Servers))
 		for j, s := range u.Servers {
 			b := &st.backends[j]
@@ -123,7 +127,11 @@ func (x *Ctx) Forward(u *Upstream) {
 		x.Error(503)
 		return
 	}
-	head := x.proxyHead(l.phead[:0], st.backends[up.b].addr)
+	addr := st.backends[up.b].addr
+	if u.App != nil {
+		addr = "localhost" // the Host of a request without one: the app's server insists on a valid one
+	}
+	head := x.proxyHead(l.phead[:0], addr)
 	l.phead = head
 	up.client, up.site, up.method, up.minor = c, x.Site, req.Method, req.Minor
 	up.status, up.sent, up.headDone, up.gotAny, up.readMore, up.dechunk = 0, 0, false, false, false, false

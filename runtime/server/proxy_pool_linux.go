@@ -51,11 +51,17 @@ func (l *loop) connectAny(st *upState) *upConn {
 		if up := l.dial(st, j); up != nil {
 			return up
 		}
+		if st.u.App != nil {
+			return nil // the one app: nothing else to try, and never disabled
+		}
 		l.disable(st, j)
 	}
 }
 
 func (l *loop) disable(st *upState, j int) {
+	if st.u.App != nil {
+		return // an app in this process cannot be down; skipping it would only give 503s
+	}
 	b := &st.backends[j]
 	b.downUntil = l.now + int64(max(l.rt.site.HTTP.ForwardDisable, 1))*1000
 	logs.Warnf("%s: backend %s failed; skipped for %ds", st.u.Name, b.addr, max(l.rt.site.HTTP.ForwardDisable, 1))
@@ -77,6 +83,9 @@ func (l *loop) pooled(st *upState, j int) *upConn {
 }
 
 func (l *loop) dial(st *upState, j int) *upConn {
+	if st.u.App != nil {
+		return l.dialApp(st, j)
+	}
 	if st.u.TLS {
 		return l.dialTLS(st, j)
 	}

@@ -1,5 +1,7 @@
 package server
 
+import "sync"
+
 // Upstream is a group of backends that a website or location forwards
 // requests to. Generated code declares one per forward block and lists them
 // all in Site.Upstreams; each worker keeps its own balancing state, idle
@@ -10,7 +12,14 @@ type Upstream struct {
 	TLS     bool   // talk TLS to the backends
 	Servers []Backend
 
-	id int // index in Site.Upstreams
+	// App, when set, makes the upstream an application compiled into the
+	// site: its one backend is the App (Servers, Rule and TLS are unused),
+	// it is never disabled, and Name stands for its address in the logs
+	// ("app:example.com/shop/api.Serve").
+	App App
+
+	id      int       // index in Site.Upstreams
+	appOnce sync.Once // App.StartApp, once per process
 }
 
 // Backend is one server of an upstream.
