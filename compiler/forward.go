@@ -133,6 +133,7 @@ func (c *checker) app(n *node, path string) *App {
 	case !gotoken.IsExported(a.Handler):
 		c.d.errorf(v.pos, "%s %q is not exported: Go handlers start with an upper-case letter, like %q", o.key("handler"), a.Handler, strings.ToUpper(a.Handler[:1])+a.Handler[1:])
 	}
+	c.checkAppSource(o, a)
 	return a
 }
 

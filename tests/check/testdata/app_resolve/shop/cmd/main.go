@@ -1,0 +1,7 @@
+package main
+
+import "net/http"
+
+func Serve(w http.ResponseWriter, r *http.Request) {}
+
+func main() {}
