@@ -40,7 +40,7 @@ func Build(ctx context.Context, cfg *compiler.Config, out string, opt Options) e
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if err := WriteModule(dir, files); err != nil {
+	if err := WriteModule(dir, cfg, files); err != nil {
 		return err
 	}
 
@@ -67,7 +67,7 @@ func goBuild(ctx context.Context, dir, out string, files map[string][]byte, cfg 
 		if !errors.As(err, &exit) {
 			return fmt.Errorf("hetaoc: running %s: %v", goCmd, err)
 		}
-		return mapBuildError(stderr.String(), files, cfg)
+		return mapBuildError(stderr.String(), dir, files, cfg)
 	}
 	return nil
 }

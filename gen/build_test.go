@@ -37,7 +37,7 @@ func TestBuildErrorNamesConfigLine(t *testing.T) {
 	// Break the redirect's generated code as a runtime without Redirect would.
 	files["websites.go"] = []byte(strings.Replace(string(files["websites.go"]), "c.Redirect(302,", "c.Redirekt(302,", 1))
 	dir := t.TempDir()
-	if err := WriteModule(dir, files); err != nil {
+	if err := WriteModule(dir, cfg, files); err != nil {
 		t.Fatal(err)
 	}
 	err = goBuild(context.Background(), dir, os.DevNull, files, cfg, Options{})

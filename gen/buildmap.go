@@ -46,9 +46,13 @@ func offlineHint(mod string) string {
 		"run `go mod download %s` with network access, or build without GOPROXY=off", mod, mod)
 }
 
-// mapBuildError turns the output of a failed `go build` into a BuildError.
-func mapBuildError(output string, files map[string][]byte, cfg *compiler.Config) error {
+// mapBuildError turns the output of a failed `go build` in dir into a
+// BuildError. An error in an app's own package, or at the generated line
+// that names an app's handler, is reported at the app's configuration line
+// as the app's: no hetaoc bug.
+func mapBuildError(output, dir string, files map[string][]byte, cfg *compiler.Config) error {
 	confs := confFiles(cfg)
+	apps, _ := appModules(cfg) // read already by WriteModule, so no error now
 	var (
 		e      BuildError
 		seen   = map[string]bool{}
@@ -64,6 +68,20 @@ func mapBuildError(output string, files map[string][]byte, cfg *compiler.Config)
 		line = strings.TrimSpace(line)
 		switch m := goPosRE.FindStringSubmatch(line); {
 		case line == "" || strings.HasPrefix(line, "# ") || downloadingRE.MatchString(line):
+		case m != nil && appOfFile(apps, dir, m[1]) != nil:
+			// Named by its absolute path: the build directory is gone.
+			a, file := appOfFile(apps, dir, m[1]), m[1]
+			if !filepath.IsAbs(file) {
+				file = filepath.Join(dir, file)
+			}
+			add(fmt.Sprintf("%s: error: app %s does not compile (go build: %s%s)", a.Pos, a.Package, file, line[strings.Index(line, m[1])+len(m[1]):]))
+		case m != nil && files[m[1]] != nil && appNamed(apps, m[4]) != nil:
+			a := appNamed(apps, m[4])
+			add(fmt.Sprintf("%s: error: app %s cannot be built (go build: %s)", a.Pos, a.Package, strings.TrimPrefix(line, "./")))
+		case m != nil && files[m[1]] != nil && isAppLine(files[m[1]], m[2]):
+			n, _ := strconv.Atoi(m[2])
+			where, what := configLine(files[m[1]], n, confs)
+			add(fmt.Sprintf("%s: error: %s is not a func(http.ResponseWriter, *http.Request) (go build: %s)", where, strings.TrimPrefix(what, "app "), strings.TrimPrefix(line, "./")))
 		case offlineRE.MatchString(line):
 			m := offlineRE.FindStringSubmatch(line)
 			add(offlineHint(m[1] + "@" + m[2]))
@@ -206,4 +224,47 @@ func confFiles(cfg *compiler.Config) map[string]string {
 		m["hetao.conf"] = "hetao.conf"
 	}
 	return m
+}
+
+// appOfFile returns the app whose module directory holds file (as go build
+// in dir names it: absolute, or relative to dir when that is shorter), or
+// nil.
+func appOfFile(mods []*appModule, dir, file string) *compiler.App {
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(dir, file)
+	}
+	for _, m := range mods {
+		if strings.HasPrefix(file, m.dir+string(filepath.Separator)) {
+			return m.apps[0]
+		}
+	}
+	return nil
+}
+
+// isAppLine reports whether generated line n of src is the one that names
+// an app's handler (its comment starts "app ", see appVar).
+func isAppLine(src []byte, n string) bool {
+	i, _ := strconv.Atoi(n)
+	lines := strings.Split(string(src), "\n")
+	if i < 1 || i > len(lines) {
+		return false
+	}
+	_, comment, ok := strings.Cut(lines[i-1], "// ")
+	return ok && strings.HasPrefix(comment, "app ") && strings.Contains(lines[i-1], "App:")
+}
+
+// appNamed returns the app whose package a go build message names (as a
+// whole import path), or nil: "no required module provides package …".
+func appNamed(mods []*appModule, msg string) *compiler.App {
+	for _, m := range mods {
+		for _, a := range m.apps {
+			if i := strings.Index(msg, a.Package); i >= 0 {
+				end := i + len(a.Package)
+				if end == len(msg) || strings.ContainsRune(" \";:,", rune(msg[end])) {
+					return a
+				}
+			}
+		}
+	}
+	return nil
 }

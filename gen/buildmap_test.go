@@ -77,7 +77,7 @@ func TestMapBuildError(t *testing.T) {
 		output: "go: golang.org/x/sys@v0.49.0: Get \"https://proxy.golang.org/golang.org/x/sys/@v/v0.49.0.zip\": dial tcp: lookup proxy.golang.org: no such host\n",
 		want:   "hetaoc: error: module golang.org/x/sys@v0.49.0 is not in the Go module cache and could not be downloaded (no such host)",
 	}} {
-		got := mapBuildError(tc.output, files, cfg).Error()
+		got := mapBuildError(tc.output, "/tmp/hetaoc-build-1", files, cfg).Error()
 		if !strings.HasPrefix(got, tc.want) {
 			t.Errorf("%s:\n got %s\nwant %s…", tc.name, got, tc.want)
 		}

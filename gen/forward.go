@@ -71,15 +71,20 @@ func (g *generator) upstreamVar(u *upstream) jen.Code {
 	))
 }
 
-// upstreamList emits Site.Upstreams, every upstream in order:
+// upstreamList emits Site.Upstreams, every forward in order, then every
+// app:
 //
 //	[]*server.Upstream{
 //		upstream1, // "a.example" forward, hetao.conf:30:9
+//		app1,      // the app of "a.example" location prefix "/api/", hetao.conf:33:9
 //	}
 func (g *generator) upstreamList() jen.Code {
 	var items []jen.Code
 	for _, u := range g.upstreams {
 		items = append(items, jen.Id(u.name()).Op(",").Comment(fmt.Sprintf("%s forward, %s", u.owner, g.pos(u.Pos))))
+	}
+	for _, a := range g.apps {
+		items = append(items, jen.Id(a.name()).Op(",").Comment(fmt.Sprintf("the app of %s, %s", a.owner, g.pos(a.Pos))))
 	}
 	return jen.Index().Op("*").Qual(serverPkg, "Upstream").Add(lines(items))
 }

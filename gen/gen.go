@@ -94,6 +94,9 @@ type generator struct {
 	nRewrites int         // rewriteN variables planned so far
 	upstreams []*upstream // every forward block, in planning order
 	byForward map[*compiler.Forward]*upstream
+	apps      []*appUpstream // every app block, in planning order
+	byApp     map[*compiler.App]*appUpstream
+	aliases   map[string]string // app package path → the name it is imported under
 }
 
 // website is one IR website (possibly served on several listens, as the
@@ -118,6 +121,8 @@ func newGenerator(cfg *compiler.Config, opt Options) (*generator, error) {
 		byIR: map[*compiler.Website]*website{},
 
 		byForward: map[*compiler.Forward]*upstream{},
+		byApp:     map[*compiler.App]*appUpstream{},
+		aliases:   map[string]string{},
 	}
 	for _, l := range cfg.Listens {
 		for _, w := range l.Websites {
@@ -150,6 +155,10 @@ func (g *generator) newFile() *jen.File {
 	f.ImportName(staticPkg, "static")
 	f.ImportName(phashPkg, "phash")
 	f.ImportName(logsPkg, "logs")
+	f.ImportName(appPkg, "app")
+	for _, a := range g.apps {
+		f.ImportAlias(a.Package, a.alias)
+	}
 	return f
 }
 

@@ -80,11 +80,11 @@ func TestWebsitesDeduplicated(t *testing.T) {
 	}
 }
 
-func TestNotYetPhases(t *testing.T) {
+func TestAppWithoutDir(t *testing.T) {
 	cfg := twoListens()
 	cfg.Listens[0].Websites[0].App = &compiler.App{Package: "example.com/shop", Handler: "Serve", Pos: pos(12, 7)}
 	_, err := Generate(cfg, Options{})
-	if err == nil || !strings.HasPrefix(err.Error(), "hetao.conf:12:7: app is not supported") {
+	if err == nil || !strings.HasPrefix(err.Error(), "hetao.conf:12:7: app example.com/shop has no dir: ") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -10,19 +10,31 @@ import (
 	"strings"
 
 	hetao "github.com/hetaoc/hetao"
+	"github.com/hetaoc/hetao/compiler"
 )
 
-// WriteModule writes a complete, buildable module to dir:
+// WriteModule writes a complete, buildable module for the site of cfg to
+// dir:
 //
 //	dir/go.mod, dir/go.sum   hetaoc's own, as it was built (module github.com/hetaoc/hetao,
-//	                         so the runtime's import paths resolve unchanged)
+//	                         so the runtime's import paths resolve unchanged), plus the
+//	                         modules of cfg's apps, replaced by their directories (appmod.go)
 //	dir/runtime/**           the runtime source embedded in hetaoc, without tests and testdata
 //	dir/*.go                 files, the generated package main, at the module root
 //
 // dir is created if needed; files already there are overwritten.
-func WriteModule(dir string, files map[string][]byte) error {
-	if err := copyFS(dir, hetao.Source, "go.mod", "go.sum", "runtime"); err != nil {
+func WriteModule(dir string, cfg *compiler.Config, files map[string][]byte) error {
+	gomod, gosum, err := moduleFiles(cfg)
+	if err != nil {
 		return err
+	}
+	if err := copyFS(dir, hetao.Source, "runtime"); err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{"go.mod": gomod, "go.sum": gosum} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o666); err != nil {
+			return err
+		}
 	}
 	return WriteFiles(dir, files)
 }

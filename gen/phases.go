@@ -43,11 +43,11 @@ type scope struct {
 
 	rewrites  []*rewriteRule
 	redirects []compiler.Redirect
-	forward   *upstream // nil: nothing is forwarded
-	app       *compiler.App
-	root      string     // the *static.Root variable files are served from
-	ownRoot   *ownRoot   // a location's own root, declared with it
-	match     *textMatch // how a location's URI is tested against c.Path
+	forward   *upstream    // nil: nothing is forwarded
+	app       *appUpstream // nil: no app
+	root      string       // the *static.Root variable files are served from
+	ownRoot   *ownRoot     // a location's own root, declared with it
+	match     *textMatch   // how a location's URI is tested against c.Path
 }
 
 // ownRoot is the document root of a location that sets wwwroot or index.
@@ -64,7 +64,7 @@ func (g *generator) newScope(w *website, loc *compiler.Location, n int) *scope {
 		s.rewrites = g.rewriteRules(s, w.Rewrites)
 		s.redirects = w.Redirects
 		s.forward = g.upstreamOf(s, w.Forward)
-		s.app = w.App
+		s.app = g.appOf(s, w.App)
 		return s
 	}
 	s.rewrites = g.rewriteRules(s, loc.Rewrites)
@@ -73,9 +73,9 @@ func (g *generator) newScope(w *website, loc *compiler.Location, n int) *scope {
 	if loc.Forward != nil {
 		s.forward = g.upstreamOf(s, loc.Forward)
 	}
-	s.app = w.App
+	s.app = g.appOf(s, w.App)
 	if loc.App != nil {
-		s.app = loc.App
+		s.app = g.appOf(s, loc.App)
 	}
 	if loc.Wwwroot != "" || loc.Index != nil {
 		r := &ownRoot{Dir: w.Wwwroot, Index: w.Index}
@@ -188,24 +188,9 @@ func redirect(r *compiler.Redirect) *jen.Statement {
 	return jen.Id("c").Dot("Redirect").Call(jen.Lit(code), jen.Lit(r.NewDomain))
 }
 
-// appPhase will call the scope's compiled-in application.
-// Not generated yet: a website or location with an app is refused.
-func (g *generator) appPhase(s *scope) ([]jen.Code, bool, error) {
-	if s.app != nil {
-		return nil, false, g.notYet(s.app.Pos, "app")
-	}
-	return nil, false, nil
-}
-
 // staticPhase emits the content phase, which always answers:
 //
 //	c.Static(website2Root)
 func (g *generator) staticPhase(s *scope) ([]jen.Code, bool, error) {
 	return []jen.Code{jen.Id("c").Dot("Static").Call(jen.Id(s.root))}, true, nil
-}
-
-// notYet is the error for a phase hetaoc cannot generate yet: refusing the
-// config beats building a site that silently ignores part of it.
-func (g *generator) notYet(p compiler.Pos, what string) error {
-	return fmt.Errorf("%s: %s is not supported by this hetaoc yet; remove it from the website to build", g.pos(p), what)
 }

@@ -34,8 +34,8 @@ func (g *generator) siteFile(f *jen.File) error {
 //		Roots:       []*static.Root{website1Location2Root, // location ..., hetao.conf:21:9 ...},
 //	}
 //
-// Upstreams and Roots only when the site has forwards or locations with a
-// document root of their own.
+// Upstreams (forwards, then apps) and Roots only when the site has forwards
+// or apps, or locations with a document root of their own.
 func (g *generator) siteVar() (jen.Code, error) {
 	level, err := logLevel(g.cfg.LogLevel)
 	if err != nil {
@@ -56,7 +56,7 @@ func (g *generator) siteVar() (jen.Code, error) {
 		field("MIME", jen.Id("mimeTypes")),
 		field("ErrorPages", g.errorPages()),
 	}
-	if len(g.upstreams) > 0 {
+	if len(g.upstreams)+len(g.apps) > 0 {
 		items = append(items, field("Upstreams", g.upstreamList()))
 	}
 	if roots := g.rootList(); roots != nil {

@@ -9,8 +9,8 @@ import (
 
 // websitesFile emits websites.go: per website, in config order, its
 // *server.Website, its document root, what its handler uses (rewrite
-// regexps, its upstream) and its handler; then the same for each of its
-// locations.
+// regexps, its upstream, its app) and its handler; then the same for each
+// of its locations.
 func (g *generator) websitesFile(f *jen.File) error {
 	for _, w := range g.websites {
 		f.Add(g.websiteVar(w))
@@ -28,6 +28,10 @@ func (g *generator) websitesFile(f *jen.File) error {
 			f.Add(g.rewriteVars(s)...)
 			if u := s.forward; u != nil && g.declares(s, u) {
 				f.Add(g.upstreamVar(u))
+				f.Line()
+			}
+			if a := s.app; a != nil && g.declaresApp(s, a) {
+				f.Add(g.appVar(a))
 				f.Line()
 			}
 			serve, err := g.serveFunc(s)

@@ -76,7 +76,7 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		if *a.flags["main-only"] {
 			err = gen.WriteFiles(dir, files)
 		} else {
-			err = gen.WriteModule(dir, files)
+			err = gen.WriteModule(dir, cfg, files)
 		}
 	}
 	if err != nil {

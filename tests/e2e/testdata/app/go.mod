@@ -1,0 +1,3 @@
+module example.com/hetaoapp
+
+go 1.26
