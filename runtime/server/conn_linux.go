@@ -60,6 +60,9 @@ func (c *conn) idle() bool {
 	return !c.blocked() && len(c.in) == 0 && c.bodyLeft == 0 && c.chunked == nil
 }
 
+// accept takes one connection from a listener that epoll reported
+// readable; the listener is level-triggered, so more waiting connections
+// are reported again.
 func (l *loop) accept(ln listener) {
 	for {
 		nfd, ip, err := sysAccept(ln.fd)
@@ -67,17 +70,54 @@ func (l *loop) accept(ln listener) {
 			if err == unix.EINTR || err == unix.ECONNABORTED {
 				continue
 			}
-			if err == unix.EMFILE || err == unix.ENFILE {
-				l.rt.logErrorOnce("accept: %v (raise the open-files limit)", err)
+			if err != unix.EAGAIN {
+				// Out of descriptors (or memory): the connection stays
+				// queued and the level-triggered listener would be reported
+				// at once, again and again. Stop accepting for a moment.
+				if err == unix.EMFILE || err == unix.ENFILE {
+					l.rt.logErrorOnce("accept: %v (raise the open-files limit)", err)
+				}
+				l.pauseAccept()
 			}
 			return
 		}
 		if !l.admit(ip) {
 			sysClose(nfd)
-			continue
+			return
 		}
 		l.open(nfd, ln.ln, ip)
+		return
 	}
+}
+
+// acceptPause is how long the loop stops accepting after accept failed
+// for lack of resources (nginx waits 500 ms).
+const acceptPause = 100 // ms
+
+func (l *loop) pauseAccept() {
+	if l.acceptPaused != 0 {
+		return
+	}
+	for _, ln := range l.lns {
+		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, ln.fd, &unix.EpollEvent{Fd: int32(ln.fd)})
+	}
+	l.acceptPaused = l.now + acceptPause
+}
+
+// resumeAccept listens again once the pause is over; it returns the
+// milliseconds left otherwise (-1: not paused).
+func (l *loop) resumeAccept() int {
+	if l.acceptPaused == 0 {
+		return -1
+	}
+	if left := l.acceptPaused - l.now; left > 0 {
+		return int(left)
+	}
+	l.acceptPaused = 0
+	for _, ln := range l.lns {
+		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, ln.fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(ln.fd)})
+	}
+	return -1
 }
 
 // admit applies max_http_session_count and max_connections_per_ip to a new

@@ -51,6 +51,8 @@ type loop struct {
 
 	stopping atomic.Bool
 	wake     int // eventfd to interrupt epoll_wait
+
+	acceptPaused int64 // ms: accepting stopped until then (see pauseAccept); 0 not
 }
 
 type listener struct {
@@ -118,7 +120,10 @@ func (l *loop) listen(fd int, ln *Listen) error {
 		return l.listenTLS(fd, ln)
 	}
 	l.lns = append(l.lns, listener{fd, ln})
-	return l.add(fd, unix.EPOLLIN|unix.EPOLLET)
+	// Level-triggered, one accept per report (as nginx without
+	// multi_accept): draining the queue to EAGAIN would cost a failed accept
+	// for nearly every connection when they arrive one at a time.
+	return l.add(fd, unix.EPOLLIN)
 }
 
 // run is the loop; it returns when the loop is stopped and drained.
@@ -179,6 +184,9 @@ func (l *loop) run(cpu int) {
 			runtime.Gosched()
 		}
 		wait = l.expire(l.now)
+		if p := l.resumeAccept(); p >= 0 && (wait < 0 || p < wait) {
+			wait = p
+		}
 		if wait < 0 || wait > 1000 {
 			wait = 1000 // the Date header and the log clock tick every second
 		}

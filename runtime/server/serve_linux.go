@@ -137,6 +137,10 @@ func listenSocket(ln *Listen, tcp TCPOptions) (int, error) {
 	opts := []struct{ level, opt, v int }{
 		{unix.SOL_SOCKET, unix.SO_REUSEADDR, 1},
 		{unix.SOL_SOCKET, unix.SO_REUSEPORT, 1},
+		// Accept a connection only once its first bytes are in (or after a
+		// second, as nginx's "deferred"): the loop then reads the request
+		// right away instead of registering the socket and waiting for it.
+		{unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, 1},
 	}
 	if tcp.NoDelay {
 		opts = append(opts, struct{ level, opt, v int }{unix.IPPROTO_TCP, unix.TCP_NODELAY, 1})
