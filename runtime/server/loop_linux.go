@@ -135,11 +135,18 @@ func (l *loop) run(cpu int) {
 		set.Set(cpu)
 		unix.SchedSetaffinity(0, &set)
 	}
-	wait := 1000
+	wait, n := 1000, 0
 	for {
 		// Under load events are always ready: take them without telling the
-		// scheduler; block (as an ordinary system call) only when idle.
-		n, err := sysPoll(l.epfd, l.events), error(nil)
+		// scheduler; block (as an ordinary system call) only when idle. A
+		// loop that found one event or none last time is not under load:
+		// polling first would mostly cost a call that finds nothing.
+		var err error
+		if n > 1 {
+			n = sysPoll(l.epfd, l.events)
+		} else {
+			n = 0
+		}
 		if n == 0 {
 			n, err = unix.EpollWait(l.epfd, l.events, wait)
 		}
