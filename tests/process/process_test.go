@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,11 +113,19 @@ func TestTermFinishesSlowDownload(t *testing.T) {
 	big := bytes.Repeat([]byte("0123456789abcdef"), size/16)
 	s := newSite(t, 2, "www1", map[string]string{"www1/big.bin": string(big)})
 	master := s.masterPid(t)
-	idle, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port)) // an idle keep-alive connection
+	// An idle keep-alive connection: answered once, then quiet. (One that
+	// never sent a byte is not accepted before its request arrives, as
+	// listeners defer accepting; the kernel resets it with the listener.)
+	idle, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer idle.Close()
+	fmt.Fprintf(idle, "HEAD /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+	idle.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if resp, err := http.ReadResponse(bufio.NewReader(idle), &http.Request{Method: "HEAD"}); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("HEAD on the idle connection: %v", err)
+	}
 
 	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port))
 	if err != nil {
