@@ -42,6 +42,16 @@ func (m Method) String() string {
 	return "OTHER"
 }
 
+// Idempotent reports whether requests with method m may be sent again
+// after a connection failed under them (RFC 9110 §9.2.2).
+func (m Method) Idempotent() bool {
+	switch m {
+	case MethodGET, MethodHEAD, MethodPUT, MethodDELETE, MethodOPTIONS, MethodTRACE:
+		return true
+	}
+	return false
+}
+
 // lookupMethod maps an exact (case-sensitive) method token to its Method.
 func lookupMethod(b []byte) Method {
 	switch len(b) {

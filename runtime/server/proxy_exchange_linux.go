@@ -64,11 +64,11 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 		return
 	}
 	next.client, next.site, next.method, next.minor = c, up.site, up.method, up.minor
-	next.replay, next.headDone, next.gotAny = up.replay, false, false
+	next.replay, next.bodiless, next.headDone, next.gotAny = up.replay, up.bodiless, false, false
 	next.out = append(next.out[:0], pending...)
-	next.head = nil
-	if next.viaTLS && !next.reused && next.replay {
-		next.head = append([]byte(nil), pending...)
+	next.head = next.head[:0]
+	if up.bodiless {
+		next.head = append(next.head, pending...)
 	}
 	next.logLine = append(next.logLine[:0], up.logLine...)
 	st.backends[next.b].active++
@@ -107,11 +107,12 @@ func (l *loop) upFailed(up *upConn) {
 		l.upClose(up)
 		return
 	}
-	if !up.gotAny && up.reused && up.replay {
+	if !up.gotAny && up.reused && up.replay && len(up.head) > 0 {
+		up.out = up.head // the head may have gone out whole: send it again
 		l.retry(up, false)
 		return
 	}
-	if !up.gotAny && up.viaTLS && !up.reused && up.head != nil {
+	if !up.gotAny && up.viaTLS && !up.reused && len(up.head) > 0 {
 		up.out = up.head // the TLS connect failed: nothing reached the backend
 		l.retry(up, true)
 		return
@@ -329,7 +330,7 @@ func (l *loop) endExchange(up *upConn, reusable bool) {
 	st := up.st
 	b := &st.backends[up.b]
 	b.active--
-	up.client, up.head = nil, nil
+	up.client, up.head = nil, up.head[:0]
 	c.proxy = nil
 	c.served = true
 	if up.status != 0 {

@@ -63,8 +63,9 @@ type upConn struct {
 
 	reused    bool   // taken from the pool for this exchange
 	viaTLS    bool   // a socketpair to a goroutine speaking TLS to the backend
-	head      []byte // the request head, kept while a TLS connect may still fail
-	replay    bool   // the request can be sent again on a fresh connection
+	head      []byte // the request head, kept while it may have to be sent again (see Forward)
+	bodiless  bool   // the request is its head alone
+	replay    bool   // the request may be sent again on a fresh connection: bodiless and idempotent
 	gotAny    bool   // a response byte arrived
 	headDone  bool   // the response head was sent to the client
 	readMore  bool   // reading paused while the client drains
@@ -135,11 +136,14 @@ func (x *Ctx) Forward(u *Upstream) {
 	l.phead = head
 	up.client, up.site, up.method, up.minor = c, x.Site, req.Method, req.Minor
 	up.status, up.sent, up.headDone, up.gotAny, up.readMore, up.dechunk = 0, 0, false, false, false, false
-	up.replay = req.ContentLength <= 0 && !req.Chunked
+	up.bodiless = req.ContentLength <= 0 && !req.Chunked
+	up.replay = up.bodiless && req.Method.Idempotent()
 	up.out = append(up.out[:0], head...)
-	up.head = nil
-	if up.viaTLS && !up.reused && up.replay {
-		up.head = append([]byte(nil), head...)
+	up.head = up.head[:0]
+	if up.bodiless && (up.viaTLS && !up.reused || up.reused && up.replay) {
+		// Kept to be sent again: a TLS connect may still fail (nothing
+		// reached the backend), a pooled connection may turn out closed.
+		up.head = append(up.head, head...)
 	}
 	up.logLine = x.appendLogPrefix(up.logLine[:0])
 	st.backends[up.b].active++

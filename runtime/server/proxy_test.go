@@ -323,3 +323,82 @@ func TestProxyTLSBackends(t *testing.T) {
 		}
 	}
 }
+
+// dyingBackend answers the first request of each connection and closes
+// the connection without a byte when a second one arrives on it (a pooled
+// connection the backend gave up just as it was reused). It counts the
+// requests it read, by method.
+func dyingBackend(t *testing.T) (string, *sync.Map) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var seen sync.Map // method → *atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for i := 0; ; i++ {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					n, _ := seen.LoadOrStore(req.Method, new(atomic.Int32))
+					n.(*atomic.Int32).Add(1)
+					if i > 0 {
+						return
+					}
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), &seen
+}
+
+// A request on a pooled connection that closes without answering is sent
+// again on a fresh one only when it is idempotent (RFC 9110 §9.2.2): a
+// bodiless POST may have been acted on, so it gets 502 instead.
+func TestProxyRetriesOnlyIdempotentRequests(t *testing.T) {
+	addr, seen := dyingBackend(t)
+	site := startProxy(t, 'R', []Backend{backendAddr(t, addr)}, nil)
+	count := func(m string) int32 {
+		if n, ok := seen.Load(m); ok {
+			return n.(*atomic.Int32).Load()
+		}
+		return 0
+	}
+	exchange := func(method string) int {
+		c, err := net.Dial("tcp", site)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		fmt.Fprintf(c, "%s / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", method)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		return resp.StatusCode
+	}
+	// The first GET fills the pool; the second meets the dying connection
+	// and is replayed on a fresh one.
+	if s := exchange("GET"); s != 200 {
+		t.Fatalf("first GET: %d", s)
+	}
+	if s := exchange("GET"); s != 200 || count("GET") != 3 {
+		t.Fatalf("GET on a dying pooled connection: %d after %d backend reads; want 200 after 3", s, count("GET"))
+	}
+	// The replayed GET left its fresh connection in the pool: a POST on it
+	// dies and must not be sent twice.
+	if s := exchange("POST"); s != 502 || count("POST") != 1 {
+		t.Fatalf("POST on a dying pooled connection: %d after %d backend reads; want 502 after 1", s, count("POST"))
+	}
+}
