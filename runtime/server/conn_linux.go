@@ -291,9 +291,7 @@ func (l *loop) readLoop(c *conn) {
 		if len(c.in) > 0 && c.scanned == 0 {
 			data, before := c.in, len(c.in)
 			c.in = c.in[:0]
-			l.process(c, data) // a leftover is moved within c.in itself
-			l.flush(c)
-			if l.settle(c) {
+			if l.handle(c, data) { // a leftover is moved within c.in itself
 				return
 			}
 			if len(c.in) < before {
@@ -317,9 +315,7 @@ func (l *loop) readLoop(c *conn) {
 		switch {
 		case n > 0:
 			c.idleAt = l.now + l.rt.timeout
-			l.process(c, buf[:n0+n])
-			l.flush(c)
-			if l.settle(c) {
+			if l.handle(c, buf[:n0+n]) {
 				return
 			}
 			if len(c.in) > 0 && c.scanned == 0 {
@@ -336,9 +332,7 @@ func (l *loop) readLoop(c *conn) {
 			}
 		case err == unix.EAGAIN:
 			if n0 > 0 {
-				l.process(c, buf[:n0])
-				l.flush(c)
-				if l.settle(c) {
+				if l.handle(c, buf[:n0]) {
 					return
 				}
 				if len(c.in) > 0 && c.scanned == 0 && len(c.in) < n0 {
@@ -351,9 +345,7 @@ func (l *loop) readLoop(c *conn) {
 			c.in = buf[:n0]
 		default: // EOF or error
 			if n0 > 0 && err == nil {
-				l.process(c, buf[:n0])
-				l.flush(c)
-				if l.settle(c) {
+				if l.handle(c, buf[:n0]) {
 					return
 				}
 			}
@@ -367,6 +359,14 @@ func (l *loop) readLoop(c *conn) {
 			return
 		}
 	}
+}
+
+// handle answers the requests in data, writes the answers and settles c;
+// it reports whether c is done with (closed, or lingering).
+func (l *loop) handle(c *conn, data []byte) bool {
+	l.process(c, data)
+	l.flush(c)
+	return l.settle(c)
 }
 
 // settle ends a connection whose last answer is out and that was to
