@@ -208,13 +208,7 @@ func (x *Ctx) proxyHead(w []byte, backend string) []byte {
 		case equalFold(h.Name, "host"), equalFold(h.Name, "x-real-ip"), equalFold(h.Name, "x-forwarded-proto"), equalFold(h.Name, "expect"):
 			continue
 		case equalFold(h.Name, "x-forwarded-for"):
-			// Every X-Forwarded-For line, joined, then this client.
-			if !xffSeen {
-				w = append(w, "X-Forwarded-For: "...)
-				xffSeen = true
-			}
-			w = append(w, h.Value...)
-			w = append(w, ", "...)
+			xffSeen = true // joined below
 			continue
 		}
 		w = append(w, h.Name...)
@@ -225,8 +219,16 @@ func (x *Ctx) proxyHead(w []byte, backend string) []byte {
 	if req.Chunked {
 		w = append(w, "Transfer-Encoding: chunked\r\n"...)
 	}
-	if !xffSeen {
-		w = append(w, "X-Forwarded-For: "...)
+	// Every X-Forwarded-For line, joined, then this client: one field,
+	// after the others (joining in place would run into the next field).
+	w = append(w, "X-Forwarded-For: "...)
+	if xffSeen {
+		for _, h := range req.Headers {
+			if equalFold(h.Name, "x-forwarded-for") && !listedInConnection(req.Headers, h.Name) {
+				w = append(w, h.Value...)
+				w = append(w, ", "...)
+			}
+		}
 	}
 	w = appendIP(w, x.c.ip)
 	w = append(w, "\r\nX-Real-IP: "...)
