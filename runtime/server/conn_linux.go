@@ -30,6 +30,7 @@ type conn struct {
 	keep       bool // the last response left the connection open
 	closeAfter bool // close once the output is sent
 	readMore   bool // the socket may hold unread input (reading stopped early)
+	tunnel     bool // the backend switched protocols: bytes are relayed (upgrade_linux.go)
 	in         []byte
 	out        []byte       // unsent bytes, owned
 	outRef     []byte       // unsent tail of an immutable shared body, sent after out
@@ -175,9 +176,7 @@ func (l *loop) close(c *conn) {
 	c.closed = true
 	if up := c.proxy; up != nil {
 		c.proxy = nil
-		up.st.backends[up.b].active--
-		up.client = nil
-		l.upClose(up)
+		l.clientGone(up)
 	}
 	if c.file != nil {
 		c.file.Release()
@@ -222,6 +221,10 @@ func (c *conn) waiting() bool {
 }
 
 func (l *loop) event(c *conn, ev uint32) {
+	if c.tunnel {
+		l.tunnelEvent(c, ev)
+		return
+	}
 	if ev&unix.EPOLLERR != 0 {
 		l.close(c)
 		return

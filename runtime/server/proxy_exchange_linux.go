@@ -16,6 +16,10 @@ import (
 // upEvent handles readiness on a backend connection: a pooled one that
 // stirs is closed; a connecting one learns whether it connected.
 func (l *loop) upEvent(up *upConn, ev uint32) {
+	if up.tunnel {
+		l.tunnelUpEvent(up, ev)
+		return
+	}
 	if up.client == nil {
 		l.upClose(up) // pooled: the backend closed it, or sent what nobody asked for
 		return
@@ -54,7 +58,7 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 	pending := up.out
 	up.client, up.out = nil, nil
 	l.upClose(up)
-	next := l.connectAny(st)
+	next := l.connectAny(st, up.upgrade)
 	if next == nil {
 		c.proxy = nil
 		l.proxyError(c, up, 503)
@@ -64,7 +68,7 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 		return
 	}
 	next.client, next.site, next.method, next.minor = c, up.site, up.method, up.minor
-	next.replay, next.bodiless, next.headDone, next.gotAny = up.replay, up.bodiless, false, false
+	next.replay, next.bodiless, next.upgrade, next.headDone, next.gotAny = up.replay, up.bodiless, up.upgrade, false, false
 	next.out = append(next.out[:0], pending...)
 	next.head = next.head[:0]
 	if up.bodiless {
@@ -175,7 +179,11 @@ func (l *loop) upData(up *upConn, data []byte) bool {
 				}
 				return true
 			}
-			if err != nil || l.resp.Status == 101 {
+			if l.resp.Status == 101 && err == nil && up.upgrade {
+				l.startTunnel(up, &l.resp, buf[n:])
+				return false
+			}
+			if err != nil || l.resp.Status == 101 { // a switch nobody asked for
 				l.proxyError(up.client, up, 502)
 				l.endExchange(up, false)
 				return false
@@ -227,7 +235,20 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 	if up.mode == bodyClose || up.dechunk {
 		c.keep = false // only the end of the connection can delimit the body
 	}
-	w := http1.AppendStatusLine(l.wbuf, r.Status)
+	w := l.appendUpstreamHead(l.wbuf, r, false)
+	if up.mode == bodyChunked && !up.dechunk {
+		w = append(w, "Transfer-Encoding: chunked\r\n"...)
+	}
+	l.wbuf = appendConnection(w, c.keep, up.minor)
+	up.headDone = true
+	l.flush(c)
+}
+
+// appendUpstreamHead appends the status line and fields of the backend's
+// answer less the hop-by-hop ones (but Upgrade, for a 101 passed on), and
+// Date if it has none; the caller adds its framing and the final CRLF.
+func (l *loop) appendUpstreamHead(w []byte, r *http1.Response, upgrade bool) []byte {
+	w = http1.AppendStatusLine(w, r.Status)
 	if len(r.Reason) > 0 && string(r.Reason) != http1.StatusText(r.Status) {
 		w = w[:len(w)-len(http1.StatusText(r.Status))-2]
 		w = append(w, r.Reason...)
@@ -235,10 +256,11 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 	}
 	hasDate := false
 	for _, h := range r.Headers {
-		if hopByHop(h.Name) || listedInConnection(r.Headers, h.Name) {
+		switch {
+		case upgrade && equalFold(h.Name, "upgrade"):
+		case hopByHop(h.Name), listedInConnection(r.Headers, h.Name):
 			continue
-		}
-		if equalFold(h.Name, "date") {
+		case equalFold(h.Name, "date"):
 			hasDate = true
 		}
 		w = append(w, h.Name...)
@@ -249,12 +271,7 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 	if !hasDate {
 		w = append(w, l.clock.date...)
 	}
-	if up.mode == bodyChunked && !up.dechunk {
-		w = append(w, "Transfer-Encoding: chunked\r\n"...)
-	}
-	l.wbuf = appendConnection(w, c.keep, up.minor)
-	up.headDone = true
-	l.flush(c)
+	return w
 }
 
 // upBody passes body bytes to the client; it reports whether the exchange
@@ -330,6 +347,9 @@ func (l *loop) endExchange(up *upConn, reusable bool) {
 	st := up.st
 	b := &st.backends[up.b]
 	b.active--
+	if up.upgrade {
+		reusable = false // the backend was asked to switch: do not bet it did not
+	}
 	up.client, up.head = nil, up.head[:0]
 	c.proxy = nil
 	c.served = true
@@ -383,6 +403,10 @@ func (l *loop) proxyError(c *conn, up *upConn, code int) {
 // answer that does not come is a 504.
 func (l *loop) timeoutProxy(c *conn) {
 	up := c.proxy
+	if up.tunnel {
+		l.close(c) // idle for timeout both ways
+		return
+	}
 	if up.state == upConnecting {
 		l.retry(up, true)
 		return

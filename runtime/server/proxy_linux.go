@@ -72,6 +72,12 @@ type upConn struct {
 	hup       bool   // the backend shut down its side: read to the end
 	reusable  bool
 	dechunk   bool // HTTP/1.0 client: send the chunked body decoded
+	upgrade   bool // the request asks for a protocol upgrade (see upgrade_linux.go)
+	tunnel    bool // the backend switched protocols: bytes are relayed both ways
+	cEOF      bool // tunnel: the client has shut down its side
+	uEOF      bool // tunnel: the backend has shut down its side
+	cShut     bool // tunnel: the client's write side has been shut down
+	uShut     bool // tunnel: the backend's write side has been shut down
 	mode      uint8
 	left      int64
 	chunk     http1.Chunked
@@ -123,7 +129,8 @@ func (l *loop) upOf(fd int) *upConn {
 func (x *Ctx) Forward(u *Upstream) {
 	l, c, req := x.l, x.c, x.Req
 	st := &l.upstreams[u.id]
-	up := l.connectAny(st)
+	upgrade := req.Upgrade != nil && wantsUpgrade(req)
+	up := l.connectAny(st, upgrade)
 	if up == nil {
 		x.Error(503)
 		return
@@ -132,12 +139,13 @@ func (x *Ctx) Forward(u *Upstream) {
 	if u.App != nil {
 		addr = "localhost" // the Host of a request without one: the app's server insists on a valid one
 	}
-	head := x.proxyHead(l.phead[:0], addr)
+	head := x.proxyHead(l.phead[:0], addr, upgrade)
 	l.phead = head
 	up.client, up.site, up.method, up.minor = c, x.Site, req.Method, req.Minor
 	up.status, up.sent, up.headDone, up.gotAny, up.readMore, up.dechunk = 0, 0, false, false, false, false
 	up.bodiless = req.ContentLength <= 0 && !req.Chunked
-	up.replay = up.bodiless && req.Method.Idempotent()
+	up.upgrade = upgrade
+	up.replay = up.bodiless && req.Method.Idempotent() && !upgrade
 	up.out = append(up.out[:0], head...)
 	up.head = up.head[:0]
 	if up.bodiless && (up.viaTLS && !up.reused || up.reused && up.replay) {
@@ -168,8 +176,9 @@ func (l *loop) waitBackend(c *conn, up *upConn) {
 	}
 }
 
-// proxyHead appends the request head sent to the backend.
-func (x *Ctx) proxyHead(w []byte, backend string) []byte {
+// proxyHead appends the request head sent to the backend; with upgrade,
+// the client's Upgrade field and "Connection: upgrade" are passed on.
+func (x *Ctx) proxyHead(w []byte, backend string, upgrade bool) []byte {
 	req := x.Req
 	w = append(w, req.MethodRaw...)
 	w = append(w, ' ')
@@ -203,6 +212,8 @@ func (x *Ctx) proxyHead(w []byte, backend string) []byte {
 	xffSeen := false
 	for _, h := range req.Headers {
 		switch {
+		case upgrade && equalFold(h.Name, "upgrade"):
+			// Hop-by-hop, but the one hop it is for is the backend's.
 		case hopByHop(h.Name), listedInConnection(req.Headers, h.Name):
 			continue
 		case equalFold(h.Name, "host"), equalFold(h.Name, "x-real-ip"), equalFold(h.Name, "x-forwarded-proto"), equalFold(h.Name, "expect"):
@@ -218,6 +229,9 @@ func (x *Ctx) proxyHead(w []byte, backend string) []byte {
 	}
 	if req.Chunked {
 		w = append(w, "Transfer-Encoding: chunked\r\n"...)
+	}
+	if upgrade {
+		w = append(w, "Connection: upgrade\r\n"...)
 	}
 	// Every X-Forwarded-For line, joined, then this client: one field,
 	// after the others (joining in place would run into the next field).

@@ -36,17 +36,20 @@ func (l *loop) pick(st *upState) int {
 	return -1
 }
 
-// connectAny returns a connection to a live backend: a pooled one, or a new
-// one whose connect has started. Backends that refuse are disabled for
+// connectAny returns a connection to a live backend: a pooled one (unless
+// fresh: an upgrade is never sent on a reused connection), or a new one
+// whose connect has started. Backends that refuse are disabled for
 // forward_disable seconds and the next is tried.
-func (l *loop) connectAny(st *upState) *upConn {
+func (l *loop) connectAny(st *upState, fresh bool) *upConn {
 	for {
 		j := l.pick(st)
 		if j < 0 {
 			return nil
 		}
-		if up := l.pooled(st, j); up != nil {
-			return up
+		if !fresh {
+			if up := l.pooled(st, j); up != nil {
+				return up
+			}
 		}
 		if up := l.dial(st, j); up != nil {
 			return up

@@ -1,0 +1,224 @@
+package server
+
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/hetaoc/hetao/runtime/http1"
+)
+
+// Protocol upgrades (WebSocket and the like) through forward and app.
+//
+// A request that asks for one (HTTP/1.1, no body, Connection listing
+// "upgrade", an Upgrade field) is sent with its Upgrade field and
+// "Connection: upgrade" on a fresh backend connection, never a pooled one,
+// and is never sent again. A 101 answer turns the exchange into a tunnel:
+// the head goes to the client with its Upgrade field, then bytes are
+// relayed both ways, each way as the loop's proxy streams a body: read into
+// the loop's read buffer, written straight on, what the peer does not take
+// kept (at most one read) while the side it came from is not read. An end
+// of stream is passed on as a shutdown of the other side's write; the
+// tunnel closes when both ways have ended, on an error, or after `timeout`
+// without a byte either way (elapse does not apply). Any other answer is
+// relayed as usual and the connection is not pooled. The access log line,
+// status 101 and the bytes sent to the client, is written when the tunnel
+// ends.
+//
+// While a tunnel runs, its client's events come here (conn.tunnel, see
+// event) and c.proxy stays set: close, timeout and the least-connections
+// count treat it as an exchange in progress.
+
+// wantsUpgrade reports whether a request with an Upgrade field asks for an
+// upgrade the proxy passes on: HTTP/1.1 (RFC 9110 §7.8), "upgrade" in a
+// Connection field, and no body (the protocol switches right after the
+// head).
+func wantsUpgrade(req *http1.Request) bool {
+	return req.Minor == 1 && req.ContentLength <= 0 && !req.Chunked && listedInConnection(req.Headers, []byte("upgrade"))
+}
+
+// startTunnel sends the client the backend's 101 head and what followed it
+// (rest, in the read buffer or up.in), then relays both ways. The client's
+// bytes read after its request head (in c.in) go to the backend first.
+func (l *loop) startTunnel(up *upConn, r *http1.Response, rest []byte) {
+	c := up.client
+	up.status, up.headDone, up.tunnel = r.Status, true, true
+	up.cEOF, up.uEOF, up.cShut, up.uShut = false, false, false, false
+	up.head = up.head[:0]
+	c.tunnel, c.keep = true, false
+	c.elapseAt, c.idleAt = 0, l.now+l.rt.timeout
+	w := l.appendUpstreamHead(l.wbuf, r, true)
+	w = append(w, "Connection: upgrade\r\n\r\n"...)
+	w = append(w, rest...)
+	up.sent = int64(len(rest))
+	l.wbuf = w
+	ok := l.tunnelWrite(c, int(c.fd), &c.out, l.wbuf)
+	l.wbuf = l.wbuf[:0]
+	up.in = nil // rest may have been here: it is copied now
+	if !ok {
+		l.close(c)
+		return
+	}
+	if len(c.in) > 0 {
+		up.out = append(up.out, c.in...)
+		c.in = nil
+	}
+	c.scanned = 0
+	// Either side may hold unread bytes: the client's were left unread
+	// while the backend answered, the backend's read stopped at the head.
+	c.readMore, up.readMore = true, true
+	l.arm(c)
+	l.tunnelPump(up)
+}
+
+// tunnelEvent handles readiness on the client of a tunnel.
+func (l *loop) tunnelEvent(c *conn, ev uint32) {
+	if ev&unix.EPOLLERR != 0 {
+		l.close(c)
+		return
+	}
+	if ev&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+		c.hup = true
+	}
+	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+		c.readMore = true
+	}
+	l.tunnelPump(c.proxy)
+}
+
+// tunnelUpEvent handles readiness on the backend of a tunnel.
+func (l *loop) tunnelUpEvent(up *upConn, ev uint32) {
+	c := up.client
+	if ev&unix.EPOLLERR != 0 {
+		l.close(c)
+		return
+	}
+	if ev&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+		up.hup = true
+	}
+	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+		up.readMore = true
+	}
+	l.tunnelPump(up)
+}
+
+// tunnelPump moves what can be moved now: pending output first, then each
+// way as long as its destination keeps up, then ends of stream; it closes
+// the tunnel when both ways are done or on an error.
+func (l *loop) tunnelPump(up *upConn) {
+	c := up.client
+	cfd := int(c.fd)
+	if !l.tunnelWrite(c, cfd, &c.out, nil) || !l.tunnelWrite(c, up.fd, &up.out, nil) {
+		l.close(c)
+		return
+	}
+	// Backend → client.
+	for up.readMore && !up.uEOF && len(c.out) == 0 {
+		n, err := sysRead(up.fd, l.rbuf)
+		switch {
+		case n > 0:
+			c.idleAt = l.now + l.rt.timeout
+			up.sent += int64(n)
+			if !l.tunnelWrite(c, cfd, &c.out, l.rbuf[:n]) {
+				l.close(c)
+				return
+			}
+			if n < len(l.rbuf) && !up.hup {
+				up.readMore = false // drained: the next arrival is reported
+			}
+		case err == unix.EAGAIN:
+			up.readMore = false
+		case err == unix.EINTR:
+		case err == nil:
+			up.uEOF, up.readMore = true, false
+		default:
+			l.close(c)
+			return
+		}
+	}
+	// Client → backend.
+	for c.readMore && !up.cEOF && len(up.out) == 0 {
+		n, err := sysRead(cfd, l.rbuf)
+		switch {
+		case n > 0:
+			c.idleAt = l.now + l.rt.timeout
+			if !l.tunnelWrite(c, up.fd, &up.out, l.rbuf[:n]) {
+				l.close(c)
+				return
+			}
+			if n < len(l.rbuf) && !c.hup {
+				c.readMore = false
+			}
+		case err == unix.EAGAIN:
+			c.readMore = false
+		case err == unix.EINTR:
+		case err == nil:
+			up.cEOF, c.readMore = true, false
+		default:
+			l.close(c)
+			return
+		}
+	}
+	// An end of stream is passed on once what came before it is out.
+	if up.uEOF && !up.cShut && len(c.out) == 0 {
+		unix.Shutdown(cfd, unix.SHUT_WR)
+		up.cShut = true
+	}
+	if up.cEOF && !up.uShut && len(up.out) == 0 {
+		unix.Shutdown(up.fd, unix.SHUT_WR)
+		up.uShut = true
+	}
+	if up.cShut && up.uShut {
+		l.close(c)
+		return
+	}
+	l.arm(c)
+}
+
+// tunnelWrite sends *pending and then data to fd, a side of c's tunnel;
+// what the socket does not take is kept in *pending (data is copied: it may
+// be the read buffer). A buffer that empties is dropped, so an idle tunnel
+// holds none. It reports false on an error other than EAGAIN.
+func (l *loop) tunnelWrite(c *conn, fd int, pending *[]byte, data []byte) bool {
+	if len(*pending) > 0 {
+		*pending = append(*pending, data...)
+		data = *pending
+	}
+	sent := 0
+	for sent < len(data) {
+		n, err := sysWrite(fd, data[sent:])
+		if n > 0 {
+			sent += n
+			continue
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err != unix.EAGAIN {
+			return false
+		}
+		break
+	}
+	if sent > 0 {
+		c.idleAt = l.now + l.rt.timeout // bytes moved: the tunnel is not idle
+	}
+	switch {
+	case sent == len(data):
+		*pending = nil
+	case len(*pending) > 0:
+		*pending = append((*pending)[:0], data[sent:]...) // moves within itself
+	default:
+		*pending = append([]byte(nil), data[sent:]...)
+	}
+	return true
+}
+
+// clientGone settles the backend side of an exchange whose client closes:
+// a tunnel's access-log line is written then.
+func (l *loop) clientGone(up *upConn) {
+	if up.tunnel {
+		l.logProxy(up)
+		up.tunnel = false
+	}
+	up.st.backends[up.b].active--
+	up.client = nil
+	l.upClose(up)
+}
