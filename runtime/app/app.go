@@ -13,12 +13,15 @@
 // The handler sees an ordinary *http.Request: the client's method, target
 // (rewritten, if a rewrite ran), Host and fields, the proxy's
 // X-Forwarded-For, X-Real-IP and X-Forwarded-Proto, and RemoteAddr set to
-// the client's address ("IP:0": the proxy passes no port). A panic is
-// logged to the error log and answered 500 when nothing was sent yet;
+// the client's address ("IP:0": the proxy passes no port). A handler may
+// take its connection over with http.Hijacker to switch protocols
+// (WebSocket): the site passes its 101 on, then tunnels the bytes. A panic
+// is logged to the error log and answered 500 when nothing was sent yet;
 // otherwise the answer is cut off.
 package app
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"log"
@@ -91,6 +94,10 @@ func (a *Server) serve(w http.ResponseWriter, r *http.Request) {
 			panic(v)
 		}
 		logs.Errorf("%s: panic serving %s %s: %v\n%s", a.cfg.Name, r.Method, r.URL.RequestURI(), v, debug.Stack())
+		if rw.hijacked != nil {
+			rw.hijacked.Close() // the handler owned it: nobody else will close it
+			return
+		}
 		if rw.wrote {
 			// Too late for a 500: send what there is and cut the answer
 			// off, so that the client sees it broken (and the loop does
@@ -109,11 +116,12 @@ func (a *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // writer notes whether the handler has started its answer. It implements
-// http.Flusher and io.ReaderFrom as net/http's own writer does, and Unwrap
-// for http.ResponseController.
+// http.Flusher, io.ReaderFrom and http.Hijacker as net/http's own writer
+// does, and Unwrap for http.ResponseController.
 type writer struct {
 	http.ResponseWriter
-	wrote bool
+	wrote    bool
+	hijacked net.Conn
 }
 
 func (w *writer) WriteHeader(code int) {
@@ -136,6 +144,16 @@ func (w *writer) Flush() {
 func (w *writer) ReadFrom(r io.Reader) (int64, error) {
 	w.wrote = true
 	return w.ResponseWriter.(io.ReaderFrom).ReadFrom(r)
+}
+
+// Hijack hands the handler its connection, for a protocol it switches to
+// (WebSocket): the site passes the handler's 101 on and tunnels the rest.
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.wrote, w.hijacked = true, c
+	}
+	return c, brw, err
 }
 
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
