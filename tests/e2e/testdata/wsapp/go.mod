@@ -1,0 +1,3 @@
+module example.com/wsapp
+
+go 1.26
