@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,7 +51,9 @@ type loop struct {
 	tlsLns []net.Listener // TLS listens, accepted by Go's poller
 
 	stopping atomic.Bool
-	wake     int // eventfd to interrupt epoll_wait
+	wake     int        // eventfd to interrupt epoll_wait
+	wakeMu   sync.Mutex // wake is written by stop, from outside the loop, and closed by release
+	released bool
 
 	acceptPaused int64 // ms: accepting stopped until then (see pauseAccept); 0 not
 }
@@ -200,6 +203,7 @@ func (l *loop) run(cpu int) {
 		if l.stopping.Load() {
 			if l.drainStep() {
 				l.flushLogs()
+				l.release()
 				return
 			}
 			if wait > 100 {
@@ -234,8 +238,32 @@ func (l *loop) flushLogs() {
 // stop asks the loop to close its listeners and finish its connections.
 func (l *loop) stop() {
 	l.stopping.Store(true)
-	var one = [8]byte{1}
-	unix.Write(l.wake, one[:])
+	l.wakeMu.Lock()
+	if !l.released {
+		var one = [8]byte{1}
+		unix.Write(l.wake, one[:])
+	}
+	l.wakeMu.Unlock()
+}
+
+// release closes what the drained loop still holds: pooled backend
+// connections, the file cache (its inotify instance and open files), the
+// wake-up eventfd and the epoll set. A worker process exits anyway; a site
+// started and stopped within one process (tests, embedding) must not leak.
+func (l *loop) release() {
+	for i := range l.upstreams {
+		for j := range l.upstreams[i].backends {
+			for _, up := range append([]*upConn(nil), l.upstreams[i].backends[j].idle...) {
+				l.upClose(up)
+			}
+		}
+	}
+	l.cache.Close()
+	l.wakeMu.Lock()
+	l.released = true
+	unix.Close(l.wake)
+	l.wakeMu.Unlock()
+	unix.Close(l.epfd)
 }
 
 // drainStep closes listeners and idle connections; it reports whether the

@@ -100,6 +100,7 @@ func startOnFDs(site *Site, slot int, fds map[int][]int) (*Instance, error) {
 	}
 	go func() {
 		l.run(cpu)
+		rt.release()
 		close(in.done)
 	}()
 	logs.Infof("worker %d serving", slot)

@@ -69,7 +69,11 @@ func Start(site *Site) (*Instance, error) {
 			l.run(cpu)
 		}()
 	}
-	go func() { wg.Wait(); close(in.done) }()
+	go func() {
+		wg.Wait()
+		rt.release()
+		close(in.done)
+	}()
 	logs.Infof("started %d worker loop(s)", n)
 	return in, nil
 }

@@ -508,3 +508,33 @@ func TestBigFileKeptOpenAndReplaced(t *testing.T) {
 		t.Fatalf("download across the replacement: %d bytes, %v; want the old %d", len(got), err, len(old))
 	}
 }
+
+// A site started and stopped within a process gives back every
+// descriptor: listeners, epoll sets, the file cache's inotify instance and
+// the files it kept open.
+func TestStopReleasesDescriptors(t *testing.T) {
+	cycle := func() {
+		t.Run("cycle", func(t *testing.T) {
+			ts := startTestSite(t, nil)
+			for _, p := range []string{"/big.bin", "/a.txt", "/"} {
+				if r := get(t, "http://"+ts.addr+p); r.StatusCode != 200 {
+					t.Fatalf("%s: %d", p, r.StatusCode)
+				}
+			}
+			http.DefaultClient.CloseIdleConnections()
+		})
+	}
+	cycle() // the first start opens what stays for good (the error log, say)
+	before := openFDs(t)
+	for i := 0; i < 3; i++ {
+		cycle()
+	}
+	if after := openFDs(t); after > before {
+		ents, _ := os.ReadDir("/proc/self/fd")
+		for _, e := range ents {
+			l, _ := os.Readlink("/proc/self/fd/" + e.Name())
+			t.Log(e.Name(), l)
+		}
+		t.Fatalf("open descriptors %d before three start/stop cycles, %d after", before, after)
+	}
+}

@@ -134,6 +134,21 @@ func prepare(site *Site) (*runtimeState, error) {
 
 // openRoot opens a document root; generated code may declare more roots
 // than websites (locations), and each is opened once.
+// release closes the document roots and access logs once no loop uses
+// them any more.
+func (rt *runtimeState) release() {
+	for _, r := range rt.roots {
+		r.Close()
+	}
+	closed := map[*logs.File]bool{}
+	for _, w := range rt.websites {
+		if w.log != nil && !closed[w.log] {
+			closed[w.log] = true
+			w.log.Close()
+		}
+	}
+}
+
 func (rt *runtimeState) openRoot(r *static.Root) error {
 	dir, err := Expand(r.Dir)
 	if err != nil {

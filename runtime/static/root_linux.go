@@ -22,6 +22,16 @@ func (r *Root) Open(dir string, id int) error {
 	return nil
 }
 
+// Close releases the directory opened by Open.
+func (r *Root) Close() error {
+	if r.fd <= 0 {
+		return nil
+	}
+	err := unix.Close(r.fd)
+	r.fd = 0
+	return err
+}
+
 // Path is the root directory as opened.
 func (r *Root) Path() string { return r.dir }
 

@@ -52,8 +52,20 @@ func NewCache(maxFile int64) (*Cache, error) {
 // HandleEvents when it is readable.
 func (c *Cache) FD() int { return c.ino }
 
-// Close releases the inotify descriptor.
-func (c *Cache) Close() error { return unix.Close(c.ino) }
+// Close drops every entry (closing the files kept open that no response
+// is sending from) and releases the inotify descriptor.
+func (c *Cache) Close() error {
+	c.dropAll()
+	return unix.Close(c.ino)
+}
+
+func (c *Cache) dropAll() {
+	for _, m := range c.roots {
+		for k := range m {
+			remove(m, k)
+		}
+	}
+}
 
 // Len is the number of cached paths.
 func (c *Cache) Len() int {
@@ -148,11 +160,7 @@ func (c *Cache) HandleEvents() {
 
 func (c *Cache) event(wd int32, mask uint32, name string) {
 	if mask&unix.IN_Q_OVERFLOW != 0 {
-		for _, m := range c.roots {
-			for k := range m {
-				remove(m, k)
-			}
-		}
+		c.dropAll()
 		return
 	}
 	for _, w := range c.dirs[wd] {
