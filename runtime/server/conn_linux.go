@@ -56,9 +56,10 @@ func (c *conn) deadline() int64 {
 // blocked: output is waiting for the socket to become writable.
 func (c *conn) blocked() bool { return len(c.out) > 0 || len(c.outRef) > 0 || c.file != nil }
 
-// idle: between requests with nothing buffered either way.
+// idle: between requests with nothing buffered either way and no backend
+// answering for it.
 func (c *conn) idle() bool {
-	return !c.blocked() && len(c.in) == 0 && c.bodyLeft == 0 && c.chunked == nil
+	return !c.blocked() && len(c.in) == 0 && c.bodyLeft == 0 && c.chunked == nil && c.proxy == nil
 }
 
 // accept takes one connection from a listener that epoll reported

@@ -21,7 +21,11 @@ func (l *loop) upEvent(up *upConn, ev uint32) {
 		return
 	}
 	if up.client == nil {
-		l.upClose(up) // pooled: the backend closed it, or sent what nobody asked for
+		// Pooled: the backend closed it, or sent what nobody asked for. (A
+		// late report that the socket is writable is no reason to close.)
+		if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP|unix.EPOLLERR) != 0 {
+			l.upClose(up)
+		}
 		return
 	}
 	if up.state == upConnecting {

@@ -34,6 +34,13 @@ func backendAddr(t testing.TB, addr string) Backend {
 // backends with rule.
 func startProxy(t testing.TB, rule byte, backends []Backend, tweak func(*Site)) string {
 	t.Helper()
+	addr, _ := startProxyInstance(t, rule, backends, tweak)
+	return addr
+}
+
+// startProxyInstance is startProxy that also returns the running instance.
+func startProxyInstance(t testing.TB, rule byte, backends []Backend, tweak func(*Site)) (string, *Instance) {
+	t.Helper()
 	up := &Upstream{Name: "test", Rule: rule, Servers: backends}
 	w := &Website{Domain: "", Serve: func(c *Ctx) { c.Forward(up) }}
 	site := &Site{
@@ -54,7 +61,7 @@ func startProxy(t testing.TB, rule byte, backends []Backend, tweak func(*Site)) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { inst.Stop(5 * time.Second) })
-	return fmt.Sprintf("127.0.0.1:%d", site.Listens[0].Port)
+	return fmt.Sprintf("127.0.0.1:%d", site.Listens[0].Port), inst
 }
 
 // namedBackend answers its name and counts the connections it accepts.
@@ -400,5 +407,42 @@ func TestProxyRetriesOnlyIdempotentRequests(t *testing.T) {
 	// dies and must not be sent twice.
 	if s := exchange("POST"); s != 502 || count("POST") != 1 {
 		t.Fatalf("POST on a dying pooled connection: %d after %d backend reads; want 502 after 1", s, count("POST"))
+	}
+}
+
+// A graceful stop lets a request that is with its backend finish: the
+// client connection is not idle while the backend is answering.
+func TestProxyStopWaitsForBackendAnswer(t *testing.T) {
+	arrived := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(w, "late answer")
+	}))
+	t.Cleanup(slow.Close)
+	addr, inst := startProxyInstance(t, 'R', []Backend{backendAddr(t, slow.Listener.Addr().String())}, nil)
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/slow")
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		done <- result{resp.StatusCode, string(b), err}
+	}()
+	<-arrived
+	if !inst.Stop(5 * time.Second) {
+		t.Error("the site did not stop")
+	}
+	r := <-done
+	if r.err != nil || r.status != 200 || r.body != "late answer" {
+		t.Fatalf("request in flight at stop: %d %q %v", r.status, r.body, r.err)
 	}
 }
