@@ -2,10 +2,12 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +177,62 @@ func TestRequestLineLengthBoundary(t *testing.T) {
 		if out := raw(t, ts.addr, req); !strings.HasPrefix(out, tc.want) {
 			t.Errorf("request line of %d bytes: %.40q; want %q", tc.line, out, tc.want)
 		}
+	}
+}
+
+// Clients that pipeline many small requests for a larger page and read
+// nothing: the answers waiting for them stay bounded per connection
+// instead of growing with what one read brought in (the audit saw 7 MB per
+// connection).
+func TestPipelinedAnswersNotReadStayBounded(t *testing.T) {
+	ts := startTestSite(t, func(s *Site) { s.HTTP.Timeout = 30; s.HTTP.Elapse = 60 })
+	page := get(t, "http://"+ts.addr+"/press.html")
+	if page.StatusCode != 200 || len(body(page)) < 3000 {
+		t.Fatalf("press.html: %d", page.StatusCode)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapInuse
+	}
+	before := heap()
+	req := []byte("GET /press.html HTTP/1.1\r\nHost: x\r\n\r\n")
+	burst := bytes.Repeat(req, (64<<10)/len(req)) // ~1,700 requests, ~6 MB of answers
+	const conns = 20
+	var cs []net.Conn
+	for i := 0; i < conns; i++ {
+		c, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		c.Write(burst) // may stop short once the server stops reading
+		cs = append(cs, c)
+	}
+	// Let the loop do all it will with what it read.
+	deadline := time.Now().Add(2 * time.Second)
+	grown := uint64(0)
+	for time.Now().Before(deadline) {
+		if h := heap(); h > before {
+			grown = max(grown, h-before)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("heap grew by %d KiB for %d connections", grown>>10, conns)
+	if grown > conns*(512<<10) {
+		t.Fatalf("heap grew by %d MiB for %d non-reading pipelining clients", grown>>20, conns)
+	}
+	// The answers are all there for a client that reads.
+	c := cs[0]
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	for i := 0; i < 50; i++ {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("answer %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
 	}
 }

@@ -303,6 +303,9 @@ func (l *loop) readLoop(c *conn) {
 			}
 		}
 		buf, n0 := l.rbuf, 0
+		if c.bodyLeft == 0 && c.chunked == nil {
+			buf = buf[:headRead] // heads are small; a body is read in big pieces
+		}
 		if len(c.in) > 0 {
 			if cap(c.in)-len(c.in) < 2048 {
 				grown := make([]byte, len(c.in), max(2*cap(c.in), len(c.in)+4096))
@@ -483,6 +486,13 @@ func (l *loop) process(c *conn, data []byte) {
 		l.ctx.serve()
 		if !c.keep && c.proxy == nil {
 			c.closeAfter = true // a forwarded request closes when its answer ends
+		}
+		if len(l.wbuf) >= maxBatchOut {
+			// Enough answers for one write: the rest waits, as read input,
+			// until these are out. Tiny pipelined requests for a larger
+			// page would otherwise multiply one read into megabytes of
+			// output held for a client that need not read it.
+			break
 		}
 	}
 	if len(data) > 0 && !c.closeAfter {

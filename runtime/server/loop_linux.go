@@ -66,7 +66,9 @@ type listener struct {
 const (
 	yieldEvery  = 5         // ms between yields to the Go scheduler
 	freshGrace  = 1000      // ms a new connection has to send its first request when the loop stops
-	readBufSize = 128 << 10 // must exceed the largest request head (64 KiB cap)
+	readBufSize = 128 << 10 // one read of a request body
+	headRead    = 16 << 10  // one read between bodies: what a pipelining client may have queued
+	maxBatchOut = 64 << 10  // answers written at once; further pipelined requests wait for them
 	maxEvents   = 256
 )
 
