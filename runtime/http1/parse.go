@@ -389,16 +389,24 @@ func (r *Request) field(name, value []byte) error {
 			r.UserAgent = value
 		}
 	case 13:
-		if r.IfNoneMatch == nil && equalFold(name, "if-none-match") {
-			r.IfNoneMatch = value
+		if equalFold(name, "if-none-match") {
+			if r.IfNoneMatch == nil {
+				r.IfNoneMatch = value
+			} else {
+				r.IfNoneMatch = r.combine(r.IfNoneMatch, value)
+			}
 		}
 	case 14:
 		if equalFold(name, "content-length") {
 			return r.contentLength(value)
 		}
 	case 15:
-		if r.AcceptEncoding == nil && equalFold(name, "accept-encoding") {
-			r.AcceptEncoding = value
+		if equalFold(name, "accept-encoding") {
+			if r.AcceptEncoding == nil {
+				r.AcceptEncoding = value
+			} else {
+				r.AcceptEncoding = r.combine(r.AcceptEncoding, value)
+			}
 		}
 	case 17:
 		if equalFold(name, "transfer-encoding") {

@@ -330,3 +330,34 @@ func TestHeadEnd(t *testing.T) {
 		}
 	}
 }
+
+// Repeated list-valued fields are one list (RFC 9110 §5.3); once the
+// request's scratch buffer has grown, combining allocates nothing.
+func TestRepeatedListFieldsCombine(t *testing.T) {
+	req := "GET / HTTP/1.1\r\nHost: x\r\n" +
+		"Accept-Encoding: br\r\nIf-None-Match: \"a\"\r\nAccept-Encoding: gzip;q=0.5\r\n" +
+		"If-Match: \"m1\"\r\nIf-None-Match: \"b\", \"c\"\r\nIf-Match: \"m2\"\r\n\r\n"
+	var r Request
+	if _, err := r.Parse([]byte(req), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(r.AcceptEncoding); got != "br, gzip;q=0.5" {
+		t.Errorf("Accept-Encoding %q", got)
+	}
+	if got := string(r.IfNoneMatch); got != `"a", "b", "c"` {
+		t.Errorf("If-None-Match %q", got)
+	}
+	if got := string(r.HeaderList("if-match")); got != `"m1", "m2"` {
+		t.Errorf("If-Match %q", got)
+	}
+	if r.HeaderList("x-none") != nil {
+		t.Error("HeaderList of an absent field is not nil")
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		r.Parse([]byte(req), nil)
+		r.HeaderList("If-Match")
+	})
+	if allocs > 1 { // the []byte conversion of req
+		t.Errorf("%v allocations per parse", allocs)
+	}
+}

@@ -123,8 +123,9 @@ type Request struct {
 
 	// Frequently used fields located during the single pass, nil if absent.
 	// When a field line is repeated, the first one is kept (all of them are
-	// in Headers); Connection is the exception for KeepAlive, which looks at
-	// every Connection line.
+	// in Headers), except for the list-valued AcceptEncoding and IfNoneMatch,
+	// whose lines are combined into one list (RFC 9110 §5.3); KeepAlive
+	// looks at every Connection line.
 	AcceptEncoding, IfNoneMatch, IfModifiedSince, Range, IfRange, UserAgent, Connection, Upgrade []byte
 
 	HeadLen int // bytes of the request head including the final empty line
@@ -136,7 +137,8 @@ type Request struct {
 	connKeep  bool
 	absolute  bool // the target was in absolute-form
 	te        teState
-	inHeaders bool // the request line was complete
+	inHeaders bool   // the request line was complete
+	joined    []byte // combined values of repeated list fields (see combine)
 }
 
 type teState struct {
@@ -150,7 +152,34 @@ type teState struct {
 // reset clears r for a new request, keeping the Headers array: it grows on
 // the first requests and is then reused, so a warm Request never allocates.
 func (r *Request) reset() {
-	*r = Request{Headers: r.Headers[:0], ContentLength: -1}
+	*r = Request{Headers: r.Headers[:0], ContentLength: -1, joined: r.joined[:0]}
+}
+
+// combine joins the value of a list-valued field seen again to what it had
+// so far, as one comma-separated list (RFC 9110 §5.3), in a scratch buffer
+// the request keeps: no allocation once it has grown.
+func (r *Request) combine(prev, v []byte) []byte {
+	start := len(r.joined)
+	r.joined = append(r.joined, prev...)
+	r.joined = append(r.joined, ", "...)
+	r.joined = append(r.joined, v...)
+	return r.joined[start:len(r.joined):len(r.joined)]
+}
+
+// HeaderList returns the values of every field line named name combined
+// into one list (RFC 9110 §5.3), or nil when there is none.
+func (r *Request) HeaderList(name string) []byte {
+	var list []byte
+	for i := range r.Headers {
+		if foldEq(r.Headers[i].Name, name) {
+			if list == nil {
+				list = r.Headers[i].Value
+			} else {
+				list = r.combine(list, r.Headers[i].Value)
+			}
+		}
+	}
+	return list
 }
 
 // Header returns the value of the first field line whose name equals name

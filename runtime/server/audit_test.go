@@ -236,3 +236,27 @@ func TestPipelinedAnswersNotReadStayBounded(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 	}
 }
+
+// Accept-Encoding and If-None-Match sent as several field lines count as
+// one list each, as RFC 9110 §5.3 says.
+func TestRepeatedListFieldLines(t *testing.T) {
+	ts := startTestSite(t, nil)
+	ask := func(lines string) string {
+		return raw(t, ts.addr, "GET /press.html HTTP/1.1\r\nHost: x\r\n"+lines+"Connection: close\r\n\r\n")
+	}
+	if r := ask("Accept-Encoding: br\r\nAccept-Encoding: gzip\r\n"); !strings.Contains(r, "Content-Encoding: gzip") {
+		t.Errorf("gzip on a second Accept-Encoding line not used:\n%.200s", r)
+	}
+	if r := raw(t, ts.addr, "GET /a.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nAccept-Encoding: identity;q=0\r\nConnection: close\r\n\r\n"); !strings.HasPrefix(r, "HTTP/1.1 406") {
+		t.Errorf("identity;q=0 on a second line ignored:\n%.200s", r)
+	}
+	first := ask("")
+	i := strings.Index(first, "ETag: ")
+	if i < 0 {
+		t.Fatalf("no ETag:\n%s", first)
+	}
+	etag := first[i+6 : i+strings.Index(first[i:], "\r\n")]
+	if r := ask("If-None-Match: \"zz\"\r\nIf-None-Match: " + etag + "\r\n"); !strings.HasPrefix(r, "HTTP/1.1 304") {
+		t.Errorf("the ETag on a second If-None-Match line: \n%.200s", r)
+	}
+}

@@ -280,7 +280,7 @@ func (x *Ctx) sendFile(f *static.File) {
 // §13.1.1, §13.1.4): a request for another version than the one here.
 func (x *Ctx) preconditionFailed(etag string, mod time.Time) bool {
 	req := x.Req
-	if im := req.Header("If-Match"); im != nil {
+	if im := req.HeaderList("If-Match"); im != nil {
 		return !http1.ETagMatchStrong(im, []byte(etag))
 	}
 	if ius := req.Header("If-Unmodified-Since"); ius != nil {
