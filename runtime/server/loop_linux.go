@@ -228,6 +228,7 @@ func (l *loop) tick() {
 	l.now = t.UnixMilli()
 	if t.Unix() != l.clock.sec {
 		l.clock.tick(t)
+		l.cache.Tick(t) // the cache's clock; closes files unused for a minute
 	}
 }
 

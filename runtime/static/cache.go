@@ -36,6 +36,14 @@ type Entry struct {
 
 	names []string // the cache keys it is stored under (a directory's index has two)
 
+	// Bookkeeping of the cache that holds it (nil list: not cached).
+	c          *Cache
+	root       int // Root.id
+	list       *lru
+	prev, next *Entry
+	lastUse    int64 // Cache.now of the last hit
+	cost       int64 // bytes counted against the budget
+
 	body [numEncodings][]byte // [Identity] always set (unless File); others built on first use
 	hdr  [numEncodings][]byte // header lines for each variant (no status, no Date)
 	done [numEncodings]bool   // variant attempted (it may not pay off: then nil)
@@ -75,6 +83,9 @@ func (en *Entry) variant(e Encoding) bool {
 		if z := compress(en.body[Identity], e); len(z) < len(en.body[Identity]) {
 			en.body[e] = z
 			en.hdr[e] = en.header(e)
+			if en.c != nil {
+				en.c.grew(en, int64(len(z)+len(en.hdr[e])))
+			}
 		}
 	}
 	return en.body[e] != nil

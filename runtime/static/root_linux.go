@@ -3,6 +3,7 @@ package static
 import (
 	"errors"
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,7 +20,29 @@ func (r *Root) Open(dir string, id int) error {
 		unix.Close(r.fd)
 	}
 	r.dir, r.fd, r.id = dir, fd, id
+	r.real, _ = os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
 	return nil
+}
+
+// direct reports whether the file open at fd, found at the cleaned path
+// file, really is there: not reached through a symlink (to the file or to
+// a directory on the way), so the inotify watch of its directory in the
+// root sees its changes. It costs a readlink of /proc/self/fd, on a miss
+// only. Without /proc it checks the last component alone (lstat).
+func (r *Root) direct(fd int, file string) bool {
+	if r.real != "" {
+		var buf [unix.PathMax]byte
+		n, err := unix.Readlink("/proc/self/fd/"+strconv.Itoa(fd), buf[:])
+		if err == nil {
+			got := buf[:n]
+			if r.real == "/" {
+				return string(got) == file
+			}
+			return len(got) == len(r.real)+len(file) && string(got[:len(r.real)]) == r.real && string(got[len(r.real):]) == file
+		}
+	}
+	var lst unix.Stat_t
+	return unix.Fstatat(r.fd, file[1:], &lst, unix.AT_SYMLINK_NOFOLLOW) == nil && lst.Mode&unix.S_IFMT == unix.S_IFREG
 }
 
 // Close releases the directory opened by Open.

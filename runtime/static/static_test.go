@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,17 +61,18 @@ func TestResolve(t *testing.T) {
 		status int
 		body   string
 		file   bool // too large for the cache: an open descriptor
+		direct bool // not through a symlink: cached
 	}{
-		{"/", 200, "root index", false},
-		{"/sub/", 200, "sub index", false},
-		{"/sub", 301, "", false},
-		{"/empty/", 404, "", false},
-		{"/a.html", 200, "a", false},
-		{"/a.html/", 404, "", false},
-		{"/missing", 404, "", false},
-		{"/escape", 403, "", false},
-		{"/inside", 200, "a", false},
-		{"/big.bin", 200, "", true},
+		{"/", 200, "root index", false, true},
+		{"/sub/", 200, "sub index", false, true},
+		{"/sub", 301, "", false, false},
+		{"/empty/", 404, "", false, false},
+		{"/a.html", 200, "a", false, true},
+		{"/a.html/", 404, "", false, false},
+		{"/missing", 404, "", false, false},
+		{"/escape", 403, "", false, false},
+		{"/inside", 200, "a", false, false},
+		{"/big.bin", 200, "", true, true},
 	}
 	for _, tc := range cases {
 		res := c.Resolve(r, []byte(tc.path), mimeOf)
@@ -91,8 +93,8 @@ func TestResolve(t *testing.T) {
 			if res.Entry == nil || string(res.Entry.Body(Identity)) != tc.body {
 				t.Errorf("%s: entry %+v", tc.path, res.Entry)
 			}
-			if c.Lookup(r, []byte(tc.path)) != res.Entry {
-				t.Errorf("%s: not cached", tc.path)
+			if cached := c.Lookup(r, []byte(tc.path)) == res.Entry; cached != tc.direct {
+				t.Errorf("%s: cached %v, want %v", tc.path, cached, tc.direct)
 			}
 		}
 	}
@@ -275,5 +277,210 @@ func TestIndexInAnotherDirectoryDropsBothKeys(t *testing.T) {
 	waitDropped(t, c, r, "/d/")
 	if res := c.Resolve(r, []byte("/d/"), mimeOf); res.Entry == nil || string(res.Entry.Body(Identity)) != "v2" {
 		t.Fatalf("/d/ after the change: %+v", res)
+	}
+}
+
+// A file served through a symlink into another directory: its changes are
+// reported there, not in the directory of the requested path, so it must
+// not be served stale (nor kept open once replaced).
+func TestSymlinkedFileFollowsItsTarget(t *testing.T) {
+	big := string(bytes.Repeat([]byte("b"), 2048))
+	r, dir := newRoot(t, map[string]string{"data/v.txt": "v1", "data/big.bin": big, "www/x": ""})
+	os.Symlink("../data/v.txt", filepath.Join(dir, "www/cur.txt"))
+	os.Symlink("../data/big.bin", filepath.Join(dir, "www/big.bin"))
+	os.Symlink("data", filepath.Join(dir, "linkdir"))
+	c, err := NewCache(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	get := func(path string) string {
+		t.Helper()
+		if en := c.Lookup(r, []byte(path)); en != nil {
+			return string(en.Body(Identity))
+		}
+		res := c.Resolve(r, []byte(path), mimeOf)
+		if res.Status != 200 || res.Entry == nil {
+			t.Fatalf("%s: %+v", path, res)
+		}
+		return string(res.Entry.Body(Identity))
+	}
+	for _, p := range []string{"/www/cur.txt", "/linkdir/v.txt"} {
+		if got := get(p); got != "v1" {
+			t.Fatalf("%s: %q", p, got)
+		}
+	}
+	// Replace the target as an editor or a deployment would.
+	tmp := filepath.Join(dir, "data/.v.tmp")
+	os.WriteFile(tmp, []byte("v2"), 0o644)
+	if err := os.Rename(tmp, filepath.Join(dir, "data/v.txt")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		time.Sleep(5 * time.Millisecond)
+		c.HandleEvents()
+		if get("/www/cur.txt") == "v2" && get("/linkdir/v.txt") == "v2" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("served stale through the symlink: %q, %q", get("/www/cur.txt"), get("/linkdir/v.txt"))
+		}
+	}
+	// A large file through a symlink is not kept open: its descriptor is
+	// the response's, closed when it is done.
+	res := c.Resolve(r, []byte("/www/big.bin"), mimeOf)
+	if res.Status != 200 || res.Entry != nil || res.File == nil {
+		t.Fatalf("/www/big.bin: %+v, want an uncached open file", res)
+	}
+	fd := res.File.FD
+	res.File.Release()
+	if fdOpen(fd) {
+		t.Fatal("the symlinked file stays open after its response")
+	}
+}
+
+// The open files a cache keeps are bounded; the least recently used goes
+// first, unless a response is still sending from it, which keeps it open
+// until released.
+func TestOpenFilesAreBounded(t *testing.T) {
+	big := string(bytes.Repeat([]byte("b"), 2048))
+	files := map[string]string{}
+	for i := range 10 {
+		files["f"+strconv.Itoa(i)] = big
+	}
+	r, _ := newRoot(t, files)
+	c, err := NewCache(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.maxOpen < 1 || c.maxOpen > maxOpenCap {
+		t.Fatalf("default open-file bound %d", c.maxOpen)
+	}
+	c.SetLimits(1<<20, 3)
+	var fs []*File // descriptor numbers are reused: look at File.FD
+	var held *File
+	for i := range 10 {
+		res := c.Resolve(r, []byte("/f"+strconv.Itoa(i)), mimeOf)
+		if res.Entry == nil || res.Entry.File == nil {
+			t.Fatalf("f%d: %+v", i, res)
+		}
+		fs = append(fs, res.Entry.File)
+		if i == 0 {
+			held = res.Entry.File
+			held.Hold()
+		}
+		if i == 1 {
+			c.Lookup(r, []byte("/f0")) // f0 used again
+		}
+		if _, _, n := c.Stats(); n > 3 {
+			t.Fatalf("%d files kept open, bound 3", n)
+		}
+	}
+	for i := range 7 {
+		if i != 0 && fs[i].FD >= 0 {
+			t.Errorf("f%d evicted but still open", i)
+		}
+	}
+	for i := 7; i < 10; i++ {
+		if !fdOpen(fs[i].FD) || c.Lookup(r, []byte("/f"+strconv.Itoa(i))) == nil {
+			t.Errorf("f%d, among the last used, not kept open", i)
+		}
+	}
+	if held.FD < 0 || !fdOpen(held.FD) {
+		t.Fatal("a file being sent was closed by eviction")
+	}
+	held.Release()
+	if held.FD != -1 {
+		t.Fatal("an evicted file still open after its last response")
+	}
+}
+
+// Least recently used order: a hit moves an entry to the front.
+func TestEvictionIsLeastRecentlyUsed(t *testing.T) {
+	r, _ := newRoot(t, map[string]string{"a.html": "a", "b.html": "b", "c.html": "c"})
+	c, err := NewCache(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetLimits(2*(entryOverhead+200), 10) // room for two small entries
+	c.Resolve(r, []byte("/a.html"), mimeOf)
+	c.Resolve(r, []byte("/b.html"), mimeOf)
+	c.Lookup(r, []byte("/a.html"))
+	c.Resolve(r, []byte("/c.html"), mimeOf)
+	if c.Lookup(r, []byte("/b.html")) != nil || c.Lookup(r, []byte("/a.html")) == nil || c.Lookup(r, []byte("/c.html")) == nil {
+		t.Fatalf("want b evicted, a and c kept (%d entries)", c.Len())
+	}
+}
+
+// Open files no request has used for inactiveSecs are closed by Tick.
+func TestInactiveOpenFilesAreClosed(t *testing.T) {
+	big := string(bytes.Repeat([]byte("b"), 2048))
+	r, _ := newRoot(t, map[string]string{"old.bin": big, "new.bin": big})
+	c, err := NewCache(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t0 := time.Unix(1_000_000, 0)
+	c.Tick(t0)
+	oldFD := c.Resolve(r, []byte("/old.bin"), mimeOf).Entry.File.FD
+	c.Tick(t0.Add(30 * time.Second))
+	newFD := c.Resolve(r, []byte("/new.bin"), mimeOf).Entry.File.FD
+	c.Tick(t0.Add((inactiveSecs - 1) * time.Second))
+	if !fdOpen(oldFD) {
+		t.Fatal("closed before it was inactive")
+	}
+	c.Tick(t0.Add(inactiveSecs * time.Second))
+	if fdOpen(oldFD) || c.Lookup(r, []byte("/old.bin")) != nil {
+		t.Fatal("a file unused for the inactive time still open")
+	}
+	if !fdOpen(newFD) || c.Lookup(r, []byte("/new.bin")) == nil {
+		t.Fatal("a recently used file was closed")
+	}
+}
+
+// The bodies in memory, with the compressed variants built on first use,
+// stay within the byte budget.
+func TestMemoryIsBounded(t *testing.T) {
+	body := strings.Repeat("<p>compressible but not entirely: ", 1000)
+	files := map[string]string{}
+	for i := range 40 {
+		files["p"+strconv.Itoa(i)+".html"] = body + strconv.Itoa(i*7919)
+	}
+	r, _ := newRoot(t, files)
+	c, err := NewCache(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.maxBytes != defaultMaxBytes {
+		t.Fatalf("default budget %d", c.maxBytes)
+	}
+	const budget = 200 << 10
+	c.SetLimits(budget, 10)
+	for i := range 40 {
+		p := []byte("/p" + strconv.Itoa(i) + ".html")
+		res := c.Resolve(r, p, mimeOf)
+		if res.Entry == nil {
+			t.Fatalf("%s: %+v", p, res)
+		}
+		if en := c.Lookup(r, p); en == nil || en.Variant(true, true) != Gzip {
+			t.Fatalf("%s: no gzip variant", p)
+		}
+		if _, b, _ := c.Stats(); b > budget {
+			t.Fatalf("after %d files the cache holds %d bytes, budget %d", i+1, b, budget)
+		}
+	}
+	n, b, _ := c.Stats()
+	if n == 0 || n != c.Len() || b < int64(n)*int64(len(body)) {
+		t.Fatalf("accounting: %d entries (%d keys), %d bytes", n, c.Len(), b)
+	}
+	// Dropped by inotify: accounted out.
+	c.dropAll()
+	if n, b, _ := c.Stats(); n != 0 || b != 0 {
+		t.Fatalf("after dropping all: %d entries, %d bytes", n, b)
 	}
 }

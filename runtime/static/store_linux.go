@@ -20,6 +20,12 @@ type Cache struct {
 	dirs    map[int32][]watchedDir    // watch descriptor → directories it stands for
 	watched map[watchedDir]int32
 	evbuf   []byte
+
+	maxBytes int64 // budget of mem: bodies, variants, overhead
+	maxOpen  int   // bound of files
+	mem      lru   // entries held in memory
+	files    lru   // entries kept open (Entry.File)
+	now      int64 // seconds, set by Tick
 }
 
 type watchedDir struct {
@@ -32,7 +38,9 @@ const watchMask = unix.IN_MODIFY | unix.IN_ATTRIB | unix.IN_CLOSE_WRITE |
 	unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_ONLYDIR
 
 // NewCache makes a cache for files of at most maxFile bytes (0 caches
-// nothing) with its own inotify descriptor.
+// nothing) with its own inotify descriptor. Its bodies in memory share a
+// budget of 64 MiB or 8 × maxFile, whichever is more; it keeps at most
+// min(1000, RLIMIT_NOFILE/4) files open (see SetLimits).
 func NewCache(maxFile int64) (*Cache, error) {
 	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
 	if err != nil {
@@ -45,6 +53,10 @@ func NewCache(maxFile int64) (*Cache, error) {
 		dirs:    make(map[int32][]watchedDir),
 		watched: make(map[watchedDir]int32),
 		evbuf:   make([]byte, 16<<10),
+
+		maxBytes: max(defaultMaxBytes, 8*maxFile),
+		maxOpen:  openLimit(),
+		now:      time.Now().Unix(),
 	}, nil
 }
 
@@ -62,7 +74,7 @@ func (c *Cache) Close() error {
 func (c *Cache) dropAll() {
 	for _, m := range c.roots {
 		for k := range m {
-			remove(m, k)
+			c.remove(m, k)
 		}
 	}
 }
@@ -76,10 +88,15 @@ func (c *Cache) Len() int {
 	return n
 }
 
-// Lookup returns the cached entry for a cleaned path, or nil. It does not
-// allocate.
+// Lookup returns the cached entry for a cleaned path, or nil, and marks it
+// used. It does not allocate, lock or make a system call.
 func (c *Cache) Lookup(root *Root, path []byte) *Entry {
-	return c.roots[root.id][string(path)]
+	en := c.roots[root.id][string(path)]
+	if en != nil {
+		en.lastUse = c.now
+		en.list.toFront(en)
+	}
+	return en
 }
 
 // store caches en under each of its names.
@@ -91,19 +108,21 @@ func (c *Cache) store(root *Root, en *Entry) {
 	}
 	for _, k := range en.names {
 		if old := m[k]; old != nil && old != en {
-			remove(m, k) // the file itself, cached before under its own name
+			c.remove(m, k) // the file itself, cached before under its own name
 		}
 		m[k] = en
 	}
 	if en.File != nil {
 		en.File.cached = true
 	}
+	en.root, en.c = root.id, c
+	c.admit(en)
 }
 
 // remove drops the entry cached under key, under all its names: a change
 // to a directory's index file also drops the directory's own key, wherever
 // the index lives. An open file is closed once no response uses it.
-func remove(m map[string]*Entry, key string) {
+func (c *Cache) remove(m map[string]*Entry, key string) {
 	en := m[key]
 	if en == nil {
 		return
@@ -112,6 +131,9 @@ func remove(m map[string]*Entry, key string) {
 		if m[k] == en {
 			delete(m, k)
 		}
+	}
+	if en.list != nil {
+		en.list.unlink(en)
 	}
 	if en.File != nil {
 		en.File.cached = false
@@ -167,12 +189,12 @@ func (c *Cache) event(wd int32, mask uint32, name string) {
 		m := c.roots[w.root]
 		switch {
 		case mask&(unix.IN_DELETE_SELF|unix.IN_MOVE_SELF|unix.IN_IGNORED|unix.IN_UNMOUNT) != 0:
-			dropPrefix(m, w.dir)
+			c.dropPrefix(m, w.dir)
 		case name != "":
-			remove(m, w.dir+name)
-			remove(m, w.dir) // the directory's index may have changed
+			c.remove(m, w.dir+name)
+			c.remove(m, w.dir) // the directory's index may have changed
 			if mask&unix.IN_ISDIR != 0 || strings.IndexByte(name, '/') < 0 {
-				dropPrefix(m, w.dir+name+"/")
+				c.dropPrefix(m, w.dir+name+"/")
 			}
 		}
 	}
@@ -184,10 +206,10 @@ func (c *Cache) event(wd int32, mask uint32, name string) {
 	}
 }
 
-func dropPrefix(m map[string]*Entry, prefix string) {
+func (c *Cache) dropPrefix(m map[string]*Entry, prefix string) {
 	for k := range m {
 		if strings.HasPrefix(k, prefix) {
-			remove(m, k)
+			c.remove(m, k)
 		}
 	}
 }
@@ -209,6 +231,7 @@ type Result struct {
 	Size   int64
 	Mod    time.Time
 	MIME   *MIME
+	Err    error // the cause of a 500
 }
 
 // Resolve finds the file for a cleaned path (leading "/", no dot segments),
@@ -219,9 +242,9 @@ func (c *Cache) Resolve(root *Root, path []byte, mimeOf func(ext []byte) *MIME) 
 	if key[len(key)-1] == '/' {
 		return c.index(root, key, mimeOf)
 	}
-	fd, st, status := open(root, key)
+	fd, st, status, err := c.open(root, key)
 	if status != 200 {
-		return Result{Status: status}
+		return Result{Status: status, Err: err}
 	}
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		unix.Close(fd)
@@ -231,9 +254,9 @@ func (c *Cache) Resolve(root *Root, path []byte, mimeOf func(ext []byte) *MIME) 
 }
 
 func (c *Cache) index(root *Root, dir string, mimeOf func(ext []byte) *MIME) Result {
-	fd, st, status := open(root, dir)
+	fd, st, status, err := c.open(root, dir)
 	if status != 200 {
-		return Result{Status: status}
+		return Result{Status: status, Err: err}
 	}
 	unix.Close(fd)
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
@@ -241,7 +264,10 @@ func (c *Cache) index(root *Root, dir string, mimeOf func(ext []byte) *MIME) Res
 	}
 	for _, idx := range root.Index {
 		file := dir + strings.TrimPrefix(idx, "/")
-		fd, st, status := open(root, file)
+		fd, st, status, err := c.open(root, file)
+		if status == 500 {
+			return Result{Status: status, Err: err}
+		}
 		if status != 200 {
 			continue
 		}
@@ -254,23 +280,41 @@ func (c *Cache) index(root *Root, dir string, mimeOf func(ext []byte) *MIME) Res
 	return Result{Status: 404}
 }
 
-// open opens a cleaned path beneath root and stats it.
-func open(root *Root, path string) (int, unix.Stat_t, int) {
+// open is open, but out of descriptors it closes the least recently used
+// file the cache keeps open (and no response is sending from) and tries
+// again.
+func (c *Cache) open(root *Root, path string) (int, unix.Stat_t, int, error) {
+	for {
+		fd, st, status, err := open(root, path)
+		if (err == unix.EMFILE || err == unix.ENFILE) && c.shedFile() {
+			continue
+		}
+		return fd, st, status, err
+	}
+}
+
+// open opens a cleaned path beneath root and stats it; err is the cause
+// of a 500.
+func open(root *Root, path string) (int, unix.Stat_t, int, error) {
 	var st unix.Stat_t
 	fd, err := root.openBeneath(path[1:])
 	if err != nil {
-		return -1, st, errStatus(err)
+		status := errStatus(err)
+		if status != 500 {
+			err = nil
+		}
+		return -1, st, status, err
 	}
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
-		return -1, st, 500
+		return -1, st, 500, err
 	}
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFREG, unix.S_IFDIR:
-		return fd, st, 200
+		return fd, st, 200, nil
 	}
 	unix.Close(fd)
-	return -1, st, 403
+	return -1, st, 403, nil
 }
 
 func errStatus(err error) int {
@@ -293,6 +337,12 @@ func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mime
 		f := newFile(fd, st, mime)
 		return Result{Status: 200, File: f, Size: f.Size, Mod: f.Mod, MIME: mime}
 	}
+	// Only a file whose real path is the one asked for is cached: through
+	// a symlink, a change to the target is reported in another directory
+	// (or not at all), so such a file is opened for each request.
+	if !root.direct(fd, file) {
+		return c.uncached(fd, st, mime)
+	}
 	// Watch before reading, so a change after the read is seen.
 	cacheable, fresh := c.watch(root, dirOf(file))
 	if cacheable && key != file {
@@ -305,19 +355,23 @@ func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mime
 		// again, so what is served is covered by the watch.
 		unix.Close(fd)
 		var status int
-		if fd, *st, status = open(root, file); status != 200 || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		var err error
+		if fd, *st, status, err = c.open(root, file); status != 200 || st.Mode&unix.S_IFMT != unix.S_IFREG {
 			if status == 200 {
 				unix.Close(fd)
 				status = 404
 			}
-			return Result{Status: status}
+			return Result{Status: status, Err: err}
+		}
+		if !root.direct(fd, file) { // replaced by a symlink meanwhile
+			return c.uncached(fd, st, mime)
 		}
 	}
 	res := Result{Status: 200, Size: st.Size, Mod: time.Unix(st.Mtim.Unix()), MIME: mime}
 	var en *Entry
 	if st.Size > c.maxFile {
 		f := newFile(fd, st, mime)
-		if !cacheable {
+		if !cacheable || c.maxOpen <= 0 {
 			res.File = f
 			return res
 		}
@@ -326,7 +380,7 @@ func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mime
 		body, err := readAll(fd, st.Size)
 		unix.Close(fd)
 		if err != nil {
-			return Result{Status: 500}
+			return Result{Status: 500, Err: err}
 		}
 		res.Size = int64(len(body))
 		en = newEntry(body, res.Mod, mime)
@@ -340,6 +394,22 @@ func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mime
 		c.store(root, en)
 	}
 	return res
+}
+
+// uncached serves the file open at fd without caching it: a small one is
+// read into an entry of its own, a large one is sent from fd and closed.
+func (c *Cache) uncached(fd int, st *unix.Stat_t, mime *MIME) Result {
+	mod := time.Unix(st.Mtim.Unix())
+	if st.Size > c.maxFile {
+		f := newFile(fd, st, mime)
+		return Result{Status: 200, File: f, Size: f.Size, Mod: mod, MIME: mime}
+	}
+	body, err := readAll(fd, st.Size)
+	unix.Close(fd)
+	if err != nil {
+		return Result{Status: 500, Err: err}
+	}
+	return Result{Status: 200, Entry: newEntry(body, mod, mime), Size: int64(len(body)), Mod: mod, MIME: mime}
 }
 
 func readAll(fd int, size int64) ([]byte, error) {
@@ -367,7 +437,7 @@ func readAll(fd int, size int64) ([]byte, error) {
 func (r *Root) FirstIndex(dir []byte) string {
 	for _, idx := range r.Index {
 		file := string(dir) + strings.TrimPrefix(idx, "/")
-		fd, st, status := open(r, file)
+		fd, st, status, _ := open(r, file)
 		if status != 200 {
 			continue
 		}

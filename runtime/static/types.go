@@ -16,7 +16,8 @@ type Root struct {
 	Dir   string   // may hold $VAR$; expanded when the site starts
 	Index []string // tried in order in the requested directory, each "/name"
 
-	dir string // Dir expanded, as opened
-	fd  int    // O_PATH descriptor of dir
-	id  int    // index of the root in the site, for the per-worker cache
+	dir  string // Dir expanded, as opened
+	real string // dir with its symlinks resolved ("": unknown, no /proc)
+	fd   int    // O_PATH descriptor of dir
+	id   int    // index of the root in the site, for the per-worker cache
 }
