@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -99,6 +100,10 @@ func (x *Ctx) Static(root *static.Root) {
 	case res.Status == 301:
 		x.slashRedirect()
 	case res.Status != 200:
+		if res.Err != nil {
+			// Once per cause (EMFILE, ENOMEM, EIO…): the first path with it.
+			l.rt.logErrorOnce("static file: "+strings.ReplaceAll(res.Err.Error(), "%", "%%")+" (first seen for %s)", x.Path)
+		}
 		x.Error(res.Status)
 	case res.Entry != nil:
 		x.sendEntry(res.Entry)
