@@ -335,10 +335,12 @@ func lastIndexByte(b []byte, c byte) int {
 }
 
 // validHost reports whether h uses only the characters of uri-host [":" port]
-// (RFC 3986 reg-name, IP-literal, pct-encoded). An empty Host is valid.
+// (RFC 3986 reg-name, IP-literal, pct-encoded) and has no empty label
+// ("..", refused as nginx does: a name cannot have one, and it must not
+// reach a backend or a log as a path-like host). An empty Host is valid.
 func validHost(h []byte) bool {
-	for _, c := range h {
-		if chars[c]&cHost == 0 {
+	for i, c := range h {
+		if chars[c]&cHost == 0 || c == '.' && i > 0 && h[i-1] == '.' {
 			return false
 		}
 	}

@@ -260,3 +260,20 @@ func TestRepeatedListFieldLines(t *testing.T) {
 		t.Errorf("the ETag on a second If-None-Match line: \n%.200s", r)
 	}
 }
+
+// An If-Modified-Since in the future is ignored (nginx: 200), and a Host
+// with an empty label is a bad request (nginx: 400).
+func TestFutureIfModifiedSinceAndDotDotHost(t *testing.T) {
+	ts := startTestSite(t, nil)
+	future := time.Now().Add(48 * time.Hour).UTC().Format(http.TimeFormat)
+	past := time.Now().Add(time.Hour).Add(-time.Hour).UTC().Format(http.TimeFormat)
+	if r := raw(t, ts.addr, "GET /a.txt HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: "+future+"\r\nConnection: close\r\n\r\n"); !strings.HasPrefix(r, "HTTP/1.1 200") {
+		t.Errorf("future If-Modified-Since:\n%.120s", r)
+	}
+	if r := raw(t, ts.addr, "GET /a.txt HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: "+past+"\r\nConnection: close\r\n\r\n"); !strings.HasPrefix(r, "HTTP/1.1 304") {
+		t.Errorf("If-Modified-Since now:\n%.120s", r)
+	}
+	if r := raw(t, ts.addr, "GET / HTTP/1.1\r\nHost: ..\r\n\r\n"); !strings.HasPrefix(r, "HTTP/1.1 400") {
+		t.Errorf("Host ..:\n%.120s", r)
+	}
+}
