@@ -10,8 +10,9 @@ package http1
 // trailer lines, the final empty line) must end in CRLF, a bare LF or CR is
 // a 400. Chunk extensions are skipped but the chunk-size line is bounded to
 // MaxChunkLine bytes; trailer fields are skipped and bounded to
-// MaxTrailerBytes in all. Whitespace (BWS) between the size and ';' or CRLF
-// is tolerated.
+// MaxTrailerBytes in all. Whitespace (BWS) between the size and ';' is
+// tolerated, but not before the CRLF (RFC 9112 §7.1.1 allows BWS only
+// before a chunk extension): "3 \r\n" is a 400.
 type Chunked struct {
 	MaxBody int64
 
@@ -30,7 +31,7 @@ const (
 
 const (
 	csSize       = iota // chunk-size hex digits, none read yet when n == 0
-	csSizeWS            // BWS after the size
+	csSizeWS            // BWS after the size: a ';' must follow
 	csExt               // chunk-ext, skipped
 	csSizeLF            // CR of the size line seen
 	csData              // size bytes of data left
@@ -102,7 +103,7 @@ func (c *Chunked) Decode(in []byte) (consumed int, data []byte, done bool, err e
 			}
 		case csSizeWS, csExt:
 			switch {
-			case b == '\r':
+			case b == '\r' && c.state == csExt:
 				c.state = csSizeLF
 			case c.state == csSizeWS && b == ';':
 				c.state = csExt

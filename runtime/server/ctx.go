@@ -301,8 +301,10 @@ func (x *Ctx) notModified(etag string, mod time.Time) bool {
 		return http1.ETagMatch(req.IfNoneMatch, []byte(etag))
 	}
 	if req.IfModifiedSince != nil {
+		// A date later than the server's clock is no date the client can
+		// have had from us: ignored, as nginx does (RFC 2616 §14.25).
 		t, ok := http1.ParseHTTPDate(req.IfModifiedSince)
-		return ok && mod.Unix() <= t.Unix()
+		return ok && t.Unix() <= x.l.clock.sec && mod.Unix() <= t.Unix()
 	}
 	return false
 }
