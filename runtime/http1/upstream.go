@@ -10,7 +10,7 @@ type Response struct {
 	Reason        []byte
 	Headers       []Header // every field line, in order; the array is owned by r
 	ContentLength int64    // -1 when absent
-	Chunked       bool     // Transfer-Encoding ends in chunked
+	Chunked       bool     // Transfer-Encoding: chunked (no other coding is accepted)
 	Close         bool     // the server will close after this response
 	Connection    []byte   // the Connection field (for hop-by-hop names it lists)
 	HeadLen       int
@@ -25,7 +25,9 @@ var ErrBadResponse = &Error{502, "http1: malformed upstream response"}
 // ErrNeedMore when the head is incomplete and still within the limit, or
 // ErrBadResponse. It is as strict as the request parser about framing
 // (Content-Length, Transfer-Encoding), since a proxy that guesses wrong
-// there desynchronises its connections.
+// there desynchronises its connections, and about field values, which
+// reach the client: controls other than HTAB, obs-fold, a status outside
+// 100-599 and a Transfer-Encoding other than one "chunked" are refused.
 func (r *Response) Parse(buf []byte, maxHead int) (int, error) {
 	hs := r.Headers[:0]
 	*r = Response{Headers: hs, ContentLength: -1}
@@ -60,11 +62,14 @@ func (r *Response) Parse(buf []byte, maxHead int) (int, error) {
 		}
 		r.Status = r.Status*10 + int(c-'0')
 	}
-	if r.Status < 100 {
-		return 0, ErrBadResponse
+	if r.Status < 100 || r.Status > 599 {
+		return 0, ErrBadResponse // RFC 9110 §15: three digits, 1xx to 5xx
 	}
 	if len(line) > 13 {
 		r.Reason = line[13:]
+		if !fieldValue(r.Reason) {
+			return 0, ErrBadResponse // a bare CR or NUL would reach the client
+		}
 	}
 	keepAlive := false
 	te := false
@@ -95,6 +100,12 @@ func (r *Response) Parse(buf []byte, maxHead int) (int, error) {
 				return 0, ErrBadResponse
 			}
 		}
+		// As for requests: HTAB, SP, VCHAR and obs-text only. A bare CR
+		// (or NUL, or any other control) passed on could start a field of
+		// its own at the client: nginx's "upstream sent invalid header".
+		if !fieldValue(value) {
+			return 0, ErrBadResponse
+		}
 		if len(r.Headers) >= HardMaxHeaders {
 			return 0, ErrBadResponse
 		}
@@ -107,8 +118,14 @@ func (r *Response) Parse(buf []byte, maxHead int) (int, error) {
 			}
 			r.ContentLength = n
 		case foldEq(name, "transfer-encoding"):
-			te = true
-			r.Chunked = lastTokenIs(value, "chunked")
+			// Only one line, and only "chunked": the proxy takes the
+			// transfer coding off and frames the body itself, so any
+			// other coding (or a list) would reach the client as if it
+			// were content. nginx answers 502 alike.
+			if te || !foldEq(value, "chunked") {
+				return 0, ErrBadResponse
+			}
+			te, r.Chunked = true, true
 		case foldEq(name, "connection"):
 			r.Connection = value
 			if TokenListHas(value, "close") {
@@ -119,13 +136,10 @@ func (r *Response) Parse(buf []byte, maxHead int) (int, error) {
 			}
 		}
 	}
-	if te {
-		if r.ContentLength >= 0 {
-			return 0, ErrBadResponse // RFC 9112 §6.3: a proxy must not guess
-		}
-		if !r.Chunked {
-			r.Close = true // close-delimited after a coding we pass along
-		}
+	if te && (r.ContentLength >= 0 || r.Minor == 0) {
+		// RFC 9112 §6.3: a proxy must not guess between the two; §6.1:
+		// Transfer-Encoding in an HTTP/1.0 message is faulty framing.
+		return 0, ErrBadResponse
 	}
 	if r.Minor == 0 && !keepAlive {
 		r.Close = true
@@ -147,11 +161,13 @@ func (r *Response) NoBody(m Method) bool {
 	return m == MethodHEAD || r.Status < 200 || r.Status == 204 || r.Status == 304
 }
 
-// lastTokenIs reports whether the last element of a comma-separated list is
-// token (case-insensitive).
-func lastTokenIs(v []byte, token string) bool {
-	if i := bytes.LastIndexByte(v, ','); i >= 0 {
-		v = v[i+1:]
+// fieldValue reports whether v holds only HTAB, SP, VCHAR and obs-text
+// (RFC 9110 §5.5).
+func fieldValue(v []byte) bool {
+	for _, c := range v {
+		if chars[c]&cValue == 0 {
+			return false
+		}
 	}
-	return foldEq(trimOWS(v), token)
+	return true
 }

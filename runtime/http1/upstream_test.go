@@ -16,7 +16,23 @@ func TestResponseParse(t *testing.T) {
 	}{
 		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", nil, 200, 5, false, false},
 		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", nil, 200, -1, true, false},
-		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", nil, 200, -1, false, true},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n", nil, 200, -1, true, false},
+		// Controls in values, which would reach the client (bare CR: a new field there).
+		{"HTTP/1.1 200 OK\r\nX-A: a\rSet-Cookie: evil=1\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 200 OK\r\nX-A: a\x7fb\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 200 OK\r\nX-A: a\r\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 200 OK\rSet-Cookie: evil=1\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 200 OK\r\nX-A: a\tb \x80\xff\r\nContent-Length: 0\r\n\r\n", nil, 200, 0, false, false},
+		{"HTTP/1.1 200 OK\r\nX-A: a\r\n\tfolded\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 999 Nine\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 600 X\r\n\r\n", ErrBadResponse, 0, 0, false, false},
+		{"HTTP/1.1 599 X\r\nContent-Length: 0\r\n\r\n", nil, 599, 0, false, false},
+		{"HTTP/1.1 099 X\r\n\r\n", ErrBadResponse, 0, 0, false, false},
 		{"HTTP/1.0 200 OK\r\n\r\n", nil, 200, -1, false, true},
 		{"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", nil, 200, 0, false, false},
 		{"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", nil, 204, -1, false, true},
@@ -81,7 +97,7 @@ func FuzzResponseParse(f *testing.F) {
 			}
 			return
 		}
-		if n <= 0 || n > len(b) || r.Status < 100 || r.Status > 999 {
+		if n <= 0 || n > len(b) || r.Status < 100 || r.Status > 599 {
 			t.Fatalf("n=%d status=%d", n, r.Status)
 		}
 		if r.Chunked && r.ContentLength >= 0 {
