@@ -642,9 +642,12 @@ func (l *loop) forwardBody(c *conn, data []byte) ([]byte, bool) {
 	if len(up.out) >= maxUpOut {
 		return data, false
 	}
-	var n int
 	if c.chunked != nil {
-		consumed, _, done, err := c.chunked.Decode(data)
+		// The body goes on re-chunked, in canonical framing of our own:
+		// "<hex>\r\n<data>\r\n" per piece and "0\r\n\r\n", without the
+		// client's extensions and trailers, so the backend never has to
+		// read the client's framing the way we did.
+		consumed, piece, done, err := c.chunked.Decode(data)
 		if err != nil {
 			// The client's body is bad (or too large): its fault, not the
 			// backend's. Answer 400 or 413 if nothing was answered yet.
@@ -664,18 +667,21 @@ func (l *loop) forwardBody(c *conn, data []byte) ([]byte, bool) {
 			}
 			return nil, false
 		}
-		n = consumed
+		up.out = appendChunk(up.out, piece)
 		if done {
 			c.chunked = nil
+			up.out = append(up.out, lastChunk...)
 		}
+		data = data[consumed:]
 	} else {
-		n = int(min(int64(len(data)), c.bodyLeft))
+		n := int(min(int64(len(data)), c.bodyLeft))
 		c.bodyLeft -= int64(n)
+		up.out = append(up.out, data[:n]...)
+		data = data[n:]
 	}
-	up.out = append(up.out, data[:n]...)
 	up.replay = false
 	if up.state == upActive {
 		l.upWrite(up)
 	}
-	return data[n:], true
+	return data, true
 }

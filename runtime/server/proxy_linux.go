@@ -125,7 +125,9 @@ func (l *loop) upOf(fd int) *upConn {
 // Forward sends the request to one of u's backends and streams the answer
 // back: the forward phase. The request line carries the current path and
 // query (rewritten or not); hop-by-hop fields are dropped; Host is passed
-// through; X-Forwarded-For, X-Real-IP and X-Forwarded-Proto are set.
+// through; X-Forwarded-For, X-Real-IP and X-Forwarded-Proto are set. The
+// body's framing is written from the parsed request, a chunked body
+// re-chunked (see forwardBody), never copied from the client.
 func (x *Ctx) Forward(u *Upstream) {
 	l, c, req := x.l, x.c, x.Req
 	st := &l.upstreams[u.id]
@@ -214,9 +216,7 @@ func (x *Ctx) proxyHead(w []byte, backend string, upgrade bool) []byte {
 		switch {
 		case upgrade && equalFold(h.Name, "upgrade"):
 			// Hop-by-hop, but the one hop it is for is the backend's.
-		case hopByHop(h.Name), listedInConnection(req.Headers, h.Name):
-			continue
-		case equalFold(h.Name, "host"), equalFold(h.Name, "x-real-ip"), equalFold(h.Name, "x-forwarded-proto"), equalFold(h.Name, "expect"):
+		case hopByHop(h.Name), framingOrOurs(h.Name), listedInConnection(req.Headers, h.Name):
 			continue
 		case equalFold(h.Name, "x-forwarded-for"):
 			xffSeen = true // joined below
@@ -227,8 +227,16 @@ func (x *Ctx) proxyHead(w []byte, backend string, upgrade bool) []byte {
 		w = append(w, h.Value...)
 		w = append(w, "\r\n"...)
 	}
-	if req.Chunked {
-		w = append(w, "Transfer-Encoding: chunked\r\n"...)
+	// The framing is ours, from the parsed request, whatever the client's
+	// fields (or a Connection field listing them) say: the body forwarded
+	// is exactly the one we read, so the backend must delimit it the same.
+	switch {
+	case req.Chunked:
+		w = append(w, "Transfer-Encoding: chunked\r\n"...) // re-chunked by forwardBody
+	case req.ContentLength >= 0:
+		w = append(w, "Content-Length: "...)
+		w = strconv.AppendInt(w, req.ContentLength, 10)
+		w = append(w, "\r\n"...)
 	}
 	if upgrade {
 		w = append(w, "Connection: upgrade\r\n"...)
@@ -264,6 +272,42 @@ func listedInConnection(hs []http1.Header, name []byte) bool {
 		}
 	}
 	return false
+}
+
+// framingOrOurs: fields the proxy writes itself, from what it parsed or
+// knows, and so never copies from a message, even one whose Connection
+// field lists them (dropping a listed Content-Length while passing the
+// body on is request smuggling): the framing, Host, Expect (answered
+// here), and the forwarding fields set for the backend.
+func framingOrOurs(name []byte) bool {
+	switch len(name) {
+	case 4:
+		return equalFold(name, "host")
+	case 6:
+		return equalFold(name, "expect")
+	case 9:
+		return equalFold(name, "x-real-ip")
+	case 14:
+		return equalFold(name, "content-length")
+	case 17:
+		return equalFold(name, "transfer-encoding") || equalFold(name, "x-forwarded-proto")
+	}
+	return false
+}
+
+// lastChunk ends a chunked body we frame: no trailer section.
+const lastChunk = "0\r\n\r\n"
+
+// appendChunk appends data as one chunk in canonical framing, or nothing
+// for no data (an empty chunk would end the body).
+func appendChunk(w, data []byte) []byte {
+	if len(data) == 0 {
+		return w
+	}
+	w = strconv.AppendInt(w, int64(len(data)), 16)
+	w = append(w, "\r\n"...)
+	w = append(w, data...)
+	return append(w, "\r\n"...)
 }
 
 // appendEscapedQuery percent-encodes what may not stand raw in a request
