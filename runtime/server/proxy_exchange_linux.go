@@ -239,9 +239,17 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 	if up.mode == bodyClose || up.dechunk {
 		c.keep = false // only the end of the connection can delimit the body
 	}
+	// The framing toward the client is ours, from the parsed response:
+	// none for 1xx, 204 and 304 (RFC 9110 §8.6, §15.3.5), the length a
+	// HEAD would have had, the length, or our own chunking.
 	w := l.appendUpstreamHead(l.wbuf, r, false)
-	if up.mode == bodyChunked && !up.dechunk {
+	switch {
+	case up.mode == bodyChunked && !up.dechunk:
 		w = append(w, "Transfer-Encoding: chunked\r\n"...)
+	case up.mode == bodyLength, r.ContentLength >= 0 && r.Status >= 200 && r.Status != 204 && r.Status != 304:
+		w = append(w, "Content-Length: "...)
+		w = strconv.AppendInt(w, r.ContentLength, 10)
+		w = append(w, "\r\n"...)
 	}
 	l.wbuf = appendConnection(w, c.keep, up.minor)
 	up.headDone = true
@@ -249,8 +257,9 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 }
 
 // appendUpstreamHead appends the status line and fields of the backend's
-// answer less the hop-by-hop ones (but Upgrade, for a 101 passed on), and
-// Date if it has none; the caller adds its framing and the final CRLF.
+// answer less the hop-by-hop ones (but Upgrade, for a 101 passed on) and
+// Content-Length, and Date if it has none; the caller adds its framing,
+// from the parsed response, and the final CRLF.
 func (l *loop) appendUpstreamHead(w []byte, r *http1.Response, upgrade bool) []byte {
 	w = http1.AppendStatusLine(w, r.Status)
 	if len(r.Reason) > 0 && string(r.Reason) != http1.StatusText(r.Status) {
@@ -262,8 +271,8 @@ func (l *loop) appendUpstreamHead(w []byte, r *http1.Response, upgrade bool) []b
 	for _, h := range r.Headers {
 		switch {
 		case upgrade && equalFold(h.Name, "upgrade"):
-		case hopByHop(h.Name), listedInConnection(r.Headers, h.Name):
-			continue
+		case hopByHop(h.Name), equalFold(h.Name, "content-length"), listedInConnection(r.Headers, h.Name):
+			continue // the framing is written by the caller (even if listed in Connection)
 		case equalFold(h.Name, "date"):
 			hasDate = true
 		}
@@ -309,7 +318,9 @@ func (l *loop) upBody(up *upConn, data []byte) bool {
 			if up.dechunk {
 				l.toClient(up, piece)
 			} else {
-				l.toClient(up, data[:consumed])
+				// Re-chunked in canonical framing: the backend's chunk
+				// extensions and trailers are not passed on.
+				l.toClientChunk(up, piece, done)
 			}
 			data = data[consumed:]
 			if up.client == nil || c.closed {
@@ -337,6 +348,22 @@ func (l *loop) toClient(up *upConn, b []byte) {
 	}
 	up.sent += int64(len(b))
 	l.wbuf = append(l.wbuf, b...)
+	l.flush(c)
+}
+
+// toClientChunk writes body data to the client as one chunk, and the last
+// chunk after it when done.
+func (l *loop) toClientChunk(up *upConn, data []byte, done bool) {
+	c := up.client
+	if c == nil || c.closed || len(data) == 0 && !done {
+		return
+	}
+	n := len(l.wbuf)
+	l.wbuf = appendChunk(l.wbuf, data)
+	if done {
+		l.wbuf = append(l.wbuf, lastChunk...)
+	}
+	up.sent += int64(len(l.wbuf) - n)
 	l.flush(c)
 }
 
