@@ -87,6 +87,10 @@ func (l *loop) accept(ln listener) {
 			sysClose(nfd)
 			return
 		}
+		if ln.ln.TLS != nil {
+			l.handshake(nfd, ln.ln, ip) // counted from now on (tls_linux.go)
+			return
+		}
 		l.open(nfd, ln.ln, ip)
 		return
 	}

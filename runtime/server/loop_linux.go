@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net"
 	"os"
 	"runtime"
 	"sync"
@@ -47,8 +46,8 @@ type loop struct {
 	perIP    map[[4]byte]int32
 	access   []logs.Buffer // per website id
 
-	inj    injector       // connections handed over by TLS terminators
-	tlsLns []net.Listener // TLS listens, accepted by Go's poller
+	inj injector   // connections handed over by TLS terminators
+	hs  handshakes // TLS handshakes in progress, abandoned on stop
 
 	stopping atomic.Bool
 	wake     int        // eventfd to interrupt epoll_wait
@@ -277,10 +276,7 @@ func (l *loop) drainStep() bool {
 		unix.Close(ln.fd)
 	}
 	l.lns = nil
-	for _, nl := range l.tlsLns {
-		nl.Close()
-	}
-	l.tlsLns = nil
+	l.hs.stop()
 	for _, c := range l.conns {
 		// An idle connection that has had an answer is closed at once; one
 		// accepted just before the stop gets a moment to send its request,

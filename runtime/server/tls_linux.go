@@ -1,12 +1,14 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,14 +17,24 @@ import (
 	"github.com/hetaoc/hetao/runtime/logs"
 )
 
-// HTTPS: crypto/tls terminates the connection in two goroutines, and the
-// plaintext reaches the loop through a socketpair, so the loop serves it
-// exactly as it serves a plain connection (the same parser, cache, proxy and
-// logs) and knows only that its listen has TLS. The handshake and the
-// record layer cost far more than the extra copy.
+// HTTPS: the loop accepts a TLS listen's connections as it does plain
+// ones, and they are admitted then (max_http_session_count and
+// max_connections_per_ip count a connection from its accept, as nginx's
+// worker_connections does). A goroutine then shakes hands with crypto/tls,
+// and the plaintext reaches the loop through a socketpair, so the loop
+// serves it exactly as it serves a plain connection (the same parser,
+// cache, proxy and logs) and knows only that its listen has TLS. The
+// handshake and the record layer cost far more than the extra copy.
+//
+// The admission counts belong to the loop's thread: a connection is counted
+// at accept (a session, and one for its address), and the goroutine always
+// reports back through inject, either with the plaintext end (the loop then
+// opens it under the same count) or with fd -1 when the handshake failed
+// (the loop then gives the count back).
 
-// handshakeTimeout bounds a TLS handshake (the loop's timers start once the
-// plaintext side is handed over).
+// handshakeTimeout bounds a TLS handshake, and the site's `timeout` bounds
+// it further (the loop's timers start once the plaintext side is handed
+// over).
 const handshakeTimeout = 10 * time.Second
 
 // tlsConfig loads a listen's certificate and key (paths already expanded).
@@ -38,7 +50,9 @@ func tlsConfig(certFile, keyFile string) (*tls.Config, error) {
 	}, nil
 }
 
-// injection is a connection handed to the loop by another goroutine.
+// injection is a TLS connection handed back to the loop by its
+// terminator: fd is the loop's end of the plaintext socketpair, or -1 when
+// the handshake failed. Either way the connection was admitted at accept.
 type injection struct {
 	fd int
 	ln *Listen
@@ -52,22 +66,47 @@ type injector struct {
 	q  []injection
 }
 
+// handshakes lets a stopping loop abandon the handshakes in progress (they
+// are counted as sessions, which the loop waits for).
+type handshakes struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (h *handshakes) stop() {
+	if h.cancel != nil {
+		h.cancel()
+	}
+}
+
 func (l *loop) inject(in injection) {
 	l.inj.mu.Lock()
 	l.inj.q = append(l.inj.q, in)
 	l.inj.mu.Unlock()
-	var one = [8]byte{1}
-	unix.Write(l.wake, one[:])
+	// Under wakeMu: the loop cannot have released (closed) its eventfd, as
+	// the injected connection still counts as a session; but a loop that
+	// took the queue through an earlier wake-up may have drained meanwhile.
+	l.wakeMu.Lock()
+	if !l.released {
+		var one = [8]byte{1}
+		unix.Write(l.wake, one[:])
+	}
+	l.wakeMu.Unlock()
 }
 
-// takeInjected opens the connections other goroutines handed over.
+// takeInjected opens the connections whose handshakes succeeded and gives
+// back the admission of those that failed.
 func (l *loop) takeInjected() {
 	l.inj.mu.Lock()
 	q := l.inj.q
 	l.inj.q = nil
 	l.inj.mu.Unlock()
 	for _, in := range q {
-		if l.stopping.Load() || !l.admit(in.ip) {
+		l.unadmit(in.ip) // open counts it again
+		if in.fd < 0 {
+			continue
+		}
+		if l.stopping.Load() {
 			unix.Close(in.fd)
 			continue
 		}
@@ -75,84 +114,118 @@ func (l *loop) takeInjected() {
 	}
 }
 
-// listenTLS serves a TLS listen's socket: Go's poller accepts and shakes
-// hands, the loop serves the plaintext.
+// unadmit gives back what admit and handshake counted for a connection
+// that is not open in the loop.
+func (l *loop) unadmit(ip [4]byte) {
+	l.sessions.Add(-1)
+	if l.perIP != nil {
+		if n := l.perIP[ip]; n <= 1 {
+			delete(l.perIP, ip)
+		} else {
+			l.perIP[ip] = n - 1
+		}
+	}
+}
+
+// listenTLS adds a TLS listen's socket to the loop: it is accepted as a
+// plain one and each connection admitted goes to handshake.
 func (l *loop) listenTLS(fd int, ln *Listen) error {
-	cfg := l.rt.tls[ln]
-	if cfg == nil {
+	if l.rt.tls[ln] == nil {
 		return fmt.Errorf("listen %s:%d: no certificate loaded", ln.IP, ln.Port)
 	}
-	f := os.NewFile(uintptr(fd), "tls-listener")
-	nl, err := net.FileListener(f) // a duplicate descriptor in Go's poller
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("listen %s:%d: %w", ln.IP, ln.Port, err)
+	if l.hs.ctx == nil {
+		l.hs.ctx, l.hs.cancel = context.WithCancel(context.Background())
 	}
-	l.tlsLns = append(l.tlsLns, nl)
-	go func() {
-		for {
-			c, err := nl.Accept()
-			if err != nil {
-				if l.stopping.Load() {
-					return
-				}
-				if ne, ok := err.(net.Error); ok && ne.Timeout() {
-					continue
-				}
-				if errors.Is(err, net.ErrClosed) {
-					return
-				}
-				time.Sleep(10 * time.Millisecond) // EMFILE and friends: do not spin
-				continue
-			}
-			go l.terminate(c, ln, cfg)
-		}
-	}()
-	return nil
+	l.lns = append(l.lns, listener{fd, ln})
+	return l.add(fd, unix.EPOLLIN)
+}
+
+// handshake takes an accepted and admitted connection of a TLS listen: it
+// stays counted as a session until its terminator hands it back.
+func (l *loop) handshake(fd int, ln *Listen, ip [4]byte) {
+	l.sessions.Add(1)
+	timeout := min(time.Duration(l.rt.timeout)*time.Millisecond, handshakeTimeout)
+	go l.terminate(fd, ln, ip, timeout)
 }
 
 // terminate shakes hands on an accepted connection and pumps bytes between
-// it and the loop's end of a socketpair until either side is done.
-func (l *loop) terminate(raw net.Conn, ln *Listen, cfg *tls.Config) {
+// it and the loop's end of a socketpair until either side is done. It
+// always ends with exactly one inject.
+func (l *loop) terminate(fd int, ln *Listen, ip [4]byte, timeout time.Duration) {
+	failed := injection{fd: -1, ln: ln, ip: ip}
+	f := os.NewFile(uintptr(fd), "tls-client")
+	raw, err := net.FileConn(f) // a duplicate descriptor in Go's poller
+	f.Close()
+	if err != nil {
+		l.inject(failed)
+		return
+	}
 	if tc, ok := raw.(*net.TCPConn); ok {
 		tc.SetNoDelay(l.rt.site.TCP.NoDelay)
 	}
-	tc := tls.Server(raw, cfg)
-	tc.SetDeadline(time.Now().Add(handshakeTimeout))
-	if err := tc.Handshake(); err != nil {
+	tc := tls.Server(raw, l.rt.tls[ln])
+	raw.SetDeadline(time.Now().Add(timeout))
+	if err := tc.HandshakeContext(l.hs.ctx); err != nil {
 		logs.Debugf("TLS handshake with %v: %v", raw.RemoteAddr(), err)
+		var rh tls.RecordHeaderError
+		if errors.As(err, &rh) && rh.Conn != nil && looksLikeHTTP(rh.RecordHeader[:]) {
+			answerPlainHTTP(rh.Conn)
+		}
 		raw.Close()
+		l.inject(failed)
 		return
 	}
-	tc.SetDeadline(time.Time{})
+	raw.SetDeadline(time.Time{})
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		l.rt.logErrorOnce("socketpair for TLS: %v", err)
 		raw.Close()
+		l.inject(failed)
 		return
 	}
 	if err := unix.SetNonblock(fds[0], true); err != nil {
 		unix.Close(fds[0])
 		unix.Close(fds[1])
 		raw.Close()
+		l.inject(failed)
 		return
 	}
-	f := os.NewFile(uintptr(fds[1]), "tls-plaintext")
+	f = os.NewFile(uintptr(fds[1]), "tls-plaintext")
 	plain, err := net.FileConn(f)
 	f.Close()
 	if err != nil {
 		unix.Close(fds[0])
 		raw.Close()
+		l.inject(failed)
 		return
-	}
-	var ip [4]byte
-	if a, ok := raw.RemoteAddr().(*net.TCPAddr); ok {
-		if v4 := a.IP.To4(); v4 != nil {
-			copy(ip[:], v4)
-		}
 	}
 	l.inject(injection{fd: fds[0], ln: ln, ip: ip})
 	pump(plain, tc)
+}
+
+// looksLikeHTTP: the first five bytes, taken for a TLS record header,
+// begin an HTTP request line.
+func looksLikeHTTP(hdr []byte) bool {
+	switch string(hdr) {
+	case "GET /", "HEAD ", "POST ", "PUT /", "OPTIO", "DELET", "PATCH", "CONNE", "TRACE":
+		return true
+	}
+	return false
+}
+
+const plainHTTPBody = "The plain HTTP request was sent to HTTPS port\n"
+
+// answerPlainHTTP tells a client that spoke HTTP to a TLS listen so, as
+// nginx does, then reads off what it sent for a moment so that closing
+// does not reset the answer away.
+func answerPlainHTTP(c net.Conn) {
+	c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: " +
+		strconv.Itoa(len(plainHTTPBody)) + "\r\nConnection: close\r\n\r\n" + plainHTTPBody))
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, io.LimitReader(c, 64<<10))
 }
 
 // dialTLS starts a connection to a backend over TLS (forward.ssl): a

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -80,16 +81,156 @@ func TestHTTPS(t *testing.T) {
 	if loc := resp.Header.Get("Location"); loc != "https://new.example/x?y=1" {
 		t.Errorf("redirect over TLS: Location %q", loc)
 	}
-	// A client that is not TLS gets nothing served.
+	// A client that speaks plain HTTP to the TLS listen is told so.
+	out := raw(t, ts.addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.HasPrefix(out, "HTTP/1.1 400 ") || !strings.HasSuffix(out, plainHTTPBody) {
+		t.Errorf("plain request on a TLS listen: %q", out)
+	}
+	// Anything else that is not TLS gets nothing.
+	if out := raw(t, ts.addr, "\x00\x01garbage\r\n\r\n"); out != "" {
+		t.Errorf("garbage on a TLS listen answered: %q", out)
+	}
+}
+
+// partialHello is the start of a TLS record carrying a ClientHello: a
+// handshake that never completes.
+var partialHello = []byte{0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03}
+
+func tlsClient(pool *x509.CertPool) *http.Client {
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, DisableKeepAlives: true}}
+}
+
+// getTLS requests /a.txt over TLS, retrying for a moment: connections the
+// test closed are given back by the loop shortly after.
+func getTLS(t *testing.T, client *http.Client, addr string) {
+	t.Helper()
+	var err error
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		var resp *http.Response
+		if resp, err = client.Get("https://" + addr + "/a.txt"); err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != "0123456789" {
+			t.Fatalf("GET over TLS: %d %q", resp.StatusCode, b)
+		}
+		return
+	}
+	t.Fatalf("GET over TLS: %v", err)
+}
+
+// TestTLSAdmission: connections that are still shaking hands count against
+// max_http_session_count and max_connections_per_ip from their accept.
+func TestTLSAdmission(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+		s.Limits.MaxSessions, s.Limits.MaxConnectionsPerIP = 10, 3
+	})
+	const ips, perIP = 5, 4 // 20 connections from 5 addresses
+	type result struct {
+		ip     int
+		closed bool
+		after  time.Duration
+	}
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	results := make(chan result, ips*perIP)
+	start := time.Now()
+	for i := 0; i < ips; i++ {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i))}}
+		for j := 0; j < perIP; j++ {
+			c, err := d.Dial("tcp", ts.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+			c.Write(partialHello)
+			go func(ip int) {
+				c.SetReadDeadline(time.Now().Add(2 * time.Second))
+				_, err := c.Read(make([]byte, 1))
+				ne, ok := err.(net.Error)
+				results <- result{ip, !(ok && ne.Timeout()), time.Since(start)}
+			}(i)
+		}
+	}
+	held, heldBy := 0, make([]int, ips)
+	for range ips * perIP {
+		r := <-results
+		if !r.closed {
+			held++
+			heldBy[r.ip]++
+		} else if r.after > time.Second {
+			t.Errorf("a connection beyond the limits closed after %v", r.after)
+		}
+	}
+	if held != 10 {
+		t.Errorf("%d handshaking connections held, want 10 (max_http_session_count)", held)
+	}
+	for i, n := range heldBy {
+		if n > 3 {
+			t.Errorf("127.0.0.%d: %d handshaking connections held, want at most 3", i+1, n)
+		}
+	}
+	// While they are held, even a proper client is refused.
+	if _, err := tlsClient(pool).Get("https://" + ts.addr + "/a.txt"); err == nil {
+		t.Error("a request beyond the limits was served")
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	conns = nil
+	getTLS(t, tlsClient(pool), ts.addr)
+}
+
+// TestTLSHandshakeTimeout: a stalled handshake ends after the site's
+// timeout (under 10 s), and gives its place back.
+func TestTLSHandshakeTimeout(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+		s.Limits.MaxConnectionsPerIP = 1
+		s.HTTP.Timeout = 1
+	})
 	c, err := net.Dial("tcp", ts.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
-	c.SetReadDeadline(time.Now().Add(3 * time.Second))
-	b, _ := io.ReadAll(c)
-	if len(b) > 0 && string(b[:4]) == "HTTP" {
-		t.Errorf("plain request on a TLS listen answered: %.40q", b)
+	c.Write(partialHello)
+	start := time.Now()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err = c.Read(make([]byte, 1))
+	if d := time.Since(start); err == nil || d < 800*time.Millisecond || d > 3*time.Second {
+		t.Fatalf("stalled handshake ended after %v (%v), want about 1 s", d, err)
+	}
+	getTLS(t, tlsClient(pool), ts.addr)
+}
+
+// TestTLSStopAbandonsHandshakes: a stopping site does not wait for
+// handshakes that would never finish.
+func TestTLSStopAbandonsHandshakes(t *testing.T) {
+	certFile, keyFile, _ := selfSigned(t)
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+	})
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write(partialHello)
+	time.Sleep(100 * time.Millisecond) // accepted
+	start := time.Now()
+	if !ts.inst.Stop(5 * time.Second) {
+		t.Fatal("site did not stop")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stop took %v with a handshake pending", d)
 	}
 }
