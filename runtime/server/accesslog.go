@@ -13,6 +13,16 @@ func (x *Ctx) log() {
 	if s == nil || s.log == nil || x.status == 0 {
 		return
 	}
+	c := x.c
+	if c.file != nil || len(c.outRef) > 0 {
+		// The body is still being sent: the line is written when it is
+		// out, or with what was sent if the connection ends first (as
+		// nginx's $body_bytes_sent).
+		w := x.appendLogPrefix(c.logLine[:0])
+		w = strconv.AppendInt(w, int64(x.status), 10)
+		c.logLine, c.logSite, c.logBody = append(w, ' '), s, x.sent
+		return
+	}
 	b := &x.l.access[s.id]
 	w := x.appendLogPrefix(b.B)
 	w = strconv.AppendInt(w, int64(x.status), 10)
@@ -20,6 +30,23 @@ func (x *Ctx) log() {
 	w = strconv.AppendInt(w, x.sent, 10)
 	b.B = w
 	b.Line()
+}
+
+// logSent writes the line kept back for a body that was being sent, with
+// the bytes of it that went out.
+func (l *loop) logSent(c *conn) {
+	if c.logSite == nil {
+		return
+	}
+	unsent := int64(len(c.outRef))
+	if c.file != nil {
+		unsent += c.fileEnd - c.fileOff
+	}
+	b := &l.access[c.logSite.id]
+	b.B = append(b.B, c.logLine...)
+	b.B = strconv.AppendInt(b.B, max(c.logBody-unsent, 0), 10)
+	b.Line()
+	c.logSite, c.logLine = nil, c.logLine[:0]
 }
 
 // appendLogPrefix appends the line up to the status: time, client, Host

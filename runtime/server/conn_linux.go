@@ -27,6 +27,12 @@ type conn struct {
 	hup         bool // the peer has shut down its side: read to the end
 	corked      bool // TCP_CORK is set (see cork)
 
+	// The access-log line of an answer whose body is still being sent, up
+	// to its size, for logSent; logBody is the size of the whole body.
+	logLine []byte
+	logSite *Website
+	logBody int64
+
 	keep       bool // the last response left the connection open
 	closeAfter bool // close once the output is sent
 	readMore   bool // the socket may hold unread input (reading stopped early)
@@ -179,6 +185,7 @@ func (l *loop) close(c *conn) {
 		return
 	}
 	c.closed = true
+	l.logSent(c) // a download cut short: what was sent of it
 	if up := c.proxy; up != nil {
 		c.proxy = nil
 		l.clientGone(up)
@@ -594,6 +601,7 @@ func (l *loop) drain(c *conn) bool {
 		l.close(c) // an error, or the file shrank under us
 		return false
 	}
+	l.logSent(c)
 	if c.elapseAt == 0 {
 		c.elapseAt = l.now + l.rt.elapse
 	}

@@ -538,3 +538,50 @@ func TestStopReleasesDescriptors(t *testing.T) {
 		t.Fatalf("open descriptors %d before three start/stop cycles, %d after", before, after)
 	}
 }
+
+// The access log gives the body bytes actually sent (nginx's
+// $body_bytes_sent): the whole file for a complete download, less for one
+// the client cut short, whether it was sent from memory or with sendfile.
+func TestAccessLogCountsBytesSent(t *testing.T) {
+	ts := startTestSite(t, func(s *Site) { s.Limits.MaxFileCache = 16 << 20 })
+	huge := bytes.Repeat([]byte("x"), 40<<20) // beyond the cache: sendfile
+	os.WriteFile(filepath.Join(ts.www, "huge.bin"), huge, 0o644)
+	mem := bytes.Repeat([]byte("y"), 12<<20) // cached, sent from memory; more than socket buffers hold
+	os.WriteFile(filepath.Join(ts.www, "mem.bin"), mem, 0o644)
+	if r := get(t, "http://"+ts.addr+"/mem.bin"); len(body(r)) != len(mem) {
+		t.Fatal("mem.bin")
+	}
+	for _, name := range []string{"huge.bin", "mem.bin"} {
+		c, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.(*net.TCPConn).SetReadBuffer(16 << 10)
+		fmt.Fprintf(c, "GET /%s HTTP/1.1\r\nHost: x\r\n\r\n", name)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.ReadFull(c, make([]byte, 64<<10)); err != nil {
+			t.Fatal(err)
+		}
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close() // reset: the rest is never sent
+	}
+	ts.inst.Stop(5 * time.Second)
+	b, err := os.ReadFile(filepath.Join(ts.logDir, "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d access log lines, want 3:\n%s", len(lines), b)
+	}
+	if !strings.HasSuffix(lines[0], fmt.Sprintf(`"GET /mem.bin HTTP/1.1" 200 %d`, len(mem))) {
+		t.Errorf("complete download logged as %q", lines[0])
+	}
+	for i, l := range lines[1:] {
+		var size int64
+		fmt.Sscan(l[strings.LastIndexByte(l, ' ')+1:], &size)
+		if full := []int{len(huge), len(mem)}[i]; size <= 0 || size >= int64(full) {
+			t.Errorf("cut download logged with %d of %d bytes: %q", size, full, l)
+		}
+	}
+}
