@@ -13,6 +13,7 @@ import (
 
 	hetao "github.com/hetaoc/hetao"
 	"github.com/hetaoc/hetao/compiler"
+	"github.com/hetaoc/hetao/runtime/envvar"
 )
 
 // The generated module is hetaoc's own go.mod and go.sum (module
@@ -205,27 +206,10 @@ const hetaoModule = "github.com/hetaoc/hetao"
 // hetaoc's environment (the build needs the source now, not when the site
 // starts), made absolute against the configuration's directory.
 func expandDir(dir, conf string) (string, error) {
-	var b strings.Builder
-	s := dir
-	for {
-		i := strings.IndexByte(s, '$')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i+1:], '$')
-		if j < 0 {
-			break
-		}
-		v, ok := os.LookupEnv(s[i+1 : i+1+j])
-		if !ok {
-			return "", fmt.Errorf("environment variable %s is not set", s[i+1:i+1+j])
-		}
-		b.WriteString(s[:i])
-		b.WriteString(v)
-		s = s[i+2+j:]
+	out, err := envvar.Expand(dir, os.LookupEnv)
+	if err != nil {
+		return "", err
 	}
-	b.WriteString(s)
-	out := b.String()
 	if !filepath.IsAbs(out) {
 		base, err := filepath.Abs(filepath.Dir(conf))
 		if err != nil {

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 
+	"github.com/hetaoc/hetao/runtime/envvar"
 	"github.com/hetaoc/hetao/runtime/http1"
 	"github.com/hetaoc/hetao/runtime/logs"
 	"github.com/hetaoc/hetao/runtime/static"
@@ -197,29 +197,4 @@ func (rt *runtimeState) logErrorOnce(format string, args ...any) {
 
 // Expand replaces each $NAME$ in s with the environment variable NAME. An
 // unset variable is an error; a "$" without a closing "$" stays as it is.
-func Expand(s string) (string, error) {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(s, '$')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i+1:], '$')
-		if j < 0 {
-			break
-		}
-		name := s[i+1 : i+1+j]
-		if name == "" {
-			return "", fmt.Errorf("empty variable name \"$$\" in %q", s)
-		}
-		v, ok := os.LookupEnv(name)
-		if !ok {
-			return "", fmt.Errorf("environment variable %s is not set", name)
-		}
-		b.WriteString(s[:i])
-		b.WriteString(v)
-		s = s[i+2+j:]
-	}
-	b.WriteString(s)
-	return b.String(), nil
-}
+func Expand(s string) (string, error) { return envvar.Expand(s, os.LookupEnv) }

@@ -19,7 +19,7 @@ var allowed = map[string][]string{
 	"runtime":   {"runtime"},
 	"compiler":  {"compiler"},
 	"templates": {"templates"},
-	"gen":       {"gen", "compiler", "templates", "runtime/phash", "."},
+	"gen":       {"gen", "compiler", "templates", "runtime/phash", "runtime/envvar", "."},
 	"cmd":       {"cmd", "gen", "compiler", "templates", "runtime", "."},
 }
 
