@@ -240,6 +240,12 @@ func (l *loop) flushLogs() {
 // stop asks the loop to close its listeners and finish its connections.
 func (l *loop) stop() {
 	l.stopping.Store(true)
+	l.wakeUp()
+}
+
+// wakeUp interrupts the loop's epoll_wait from another goroutine; after
+// release (the eventfd closed, its number maybe reused) it does nothing.
+func (l *loop) wakeUp() {
 	l.wakeMu.Lock()
 	if !l.released {
 		var one = [8]byte{1}

@@ -83,15 +83,9 @@ func (l *loop) inject(in injection) {
 	l.inj.mu.Lock()
 	l.inj.q = append(l.inj.q, in)
 	l.inj.mu.Unlock()
-	// Under wakeMu: the loop cannot have released (closed) its eventfd, as
-	// the injected connection still counts as a session; but a loop that
-	// took the queue through an earlier wake-up may have drained meanwhile.
-	l.wakeMu.Lock()
-	if !l.released {
-		var one = [8]byte{1}
-		unix.Write(l.wake, one[:])
-	}
-	l.wakeMu.Unlock()
+	// A loop that took the queue through an earlier wake-up may have
+	// drained and released its eventfd meanwhile: wakeUp checks.
+	l.wakeUp()
 }
 
 // takeInjected opens the connections whose handshakes succeeded and gives
