@@ -1,13 +1,38 @@
 package server
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
+
+// lowerOpenFiles sets the process's soft open-files limit to room more
+// than it has open now; the returned function (also safe to call twice, and
+// to defer) restores the limit.
+func lowerOpenFiles(t *testing.T, room int) (restore func()) {
+	t.Helper()
+	var saved unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &saved); err != nil {
+		t.Fatal(err)
+	}
+	restored := false
+	restore = func() {
+		if !restored {
+			restored = true
+			if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &saved); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	low := saved
+	low.Cur = uint64(openFDs(t) + room)
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
+		t.Fatal(err)
+	}
+	return restore
+}
 
 func cpuTime(t *testing.T) time.Duration {
 	t.Helper()
@@ -36,26 +61,8 @@ func TestAcceptPausesWhenOutOfDescriptors(t *testing.T) {
 		clients[i] = fd
 		defer unix.Close(fd)
 	}
-	var saved unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &saved); err != nil {
-		t.Fatal(err)
-	}
-	restored := false
-	restore := func() {
-		if !restored {
-			restored = true
-			if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &saved); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	restore := lowerOpenFiles(t, 3) // room for about three connections
 	defer restore()
-	ents, _ := os.ReadDir("/proc/self/fd")
-	low := saved
-	low.Cur = uint64(len(ents) + 3) // room for about three connections
-	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
-		t.Fatal(err)
-	}
 	// Kept alive: the connections accepted hold their descriptors.
 	req := []byte("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
 	for _, fd := range clients {

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // Out of descriptors, the file cache gives up the files it keeps open (the
@@ -24,25 +22,8 @@ func TestOpenFilesGivenBackWhenOutOfDescriptors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var saved unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &saved); err != nil {
-		t.Fatal(err)
-	}
-	restored := false
-	restore := func() {
-		if !restored {
-			restored = true
-			if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &saved); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	restore := lowerOpenFiles(t, 12) // room for a few connections and files
 	defer restore()
-	low := saved
-	low.Cur = uint64(openFDs(t) + 12) // room for a few connections and files
-	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
-		t.Fatal(err)
-	}
 	var fails []string
 	for i := range n {
 		out := raw(t, ts.addr, "HEAD /f"+strconv.Itoa(i)+".bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
