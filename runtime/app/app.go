@@ -61,7 +61,7 @@ func (a *Server) StartApp(cfg server.AppConfig) {
 		// net/http allows 4 KiB over this, room for the proxy's fields.
 		MaxHeaderBytes:               cfg.MaxHeadBytes,
 		ErrorLog:                     log.New(errorLog(cfg.Name), "", 0),
-		DisableGeneralOptionsHandler: true, // OPTIONS * is the app's to answer
+		DisableGeneralOptionsHandler: true, // the site answers OPTIONS * itself; net/http must not answer for the app
 	}
 	go a.srv.Serve(a.ln)
 }
