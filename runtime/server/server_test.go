@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -543,10 +544,20 @@ func TestStopReleasesDescriptors(t *testing.T) {
 // $body_bytes_sent): the whole file for a complete download, less for one
 // the client cut short, whether it was sent from memory or with sendfile.
 func TestAccessLogCountsBytesSent(t *testing.T) {
-	ts := startTestSite(t, func(s *Site) { s.Limits.MaxFileCache = 16 << 20 })
-	huge := bytes.Repeat([]byte("x"), 40<<20) // beyond the cache: sendfile
+	// Both files must be more than the server's socket buffer can absorb
+	// (the client's receive buffer is pinned small below).
+	wmem := 4 << 20
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_wmem"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 3 {
+			if v, err := strconv.Atoi(f[2]); err == nil {
+				wmem = max(wmem, v)
+			}
+		}
+	}
+	ts := startTestSite(t, func(s *Site) { s.Limits.MaxFileCache = int64(4 * wmem) })
+	huge := bytes.Repeat([]byte("x"), 10*wmem) // beyond the cache: sendfile
 	os.WriteFile(filepath.Join(ts.www, "huge.bin"), huge, 0o644)
-	mem := bytes.Repeat([]byte("y"), 12<<20) // cached, sent from memory; more than socket buffers hold
+	mem := bytes.Repeat([]byte("y"), 3*wmem) // cached, sent from memory
 	os.WriteFile(filepath.Join(ts.www, "mem.bin"), mem, 0o644)
 	if r := get(t, "http://"+ts.addr+"/mem.bin"); len(body(r)) != len(mem) {
 		t.Fatal("mem.bin")
