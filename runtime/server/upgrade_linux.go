@@ -100,6 +100,37 @@ func (l *loop) tunnelUpEvent(up *upConn, ev uint32) {
 	l.tunnelPump(up)
 }
 
+// tunnelCopy moves one way of a tunnel: it reads src while the socket may
+// hold more (*more), its end has not come (*eof) and what dst has not taken
+// yet (*out) is nothing, writing each piece to dst; sent, if not nil,
+// counts the bytes. It reports false on an error.
+func (l *loop) tunnelCopy(c *conn, src, dst int, out *[]byte, more, eof *bool, hup bool, sent *int64) bool {
+	for *more && !*eof && len(*out) == 0 {
+		n, err := sysRead(src, l.rbuf)
+		switch {
+		case n > 0:
+			c.idleAt = l.now + l.rt.timeout
+			if sent != nil {
+				*sent += int64(n)
+			}
+			if !l.tunnelWrite(c, dst, out, l.rbuf[:n]) {
+				return false
+			}
+			if n < len(l.rbuf) && !hup {
+				*more = false // drained: the next arrival is reported
+			}
+		case err == unix.EAGAIN:
+			*more = false
+		case err == unix.EINTR:
+		case err == nil:
+			*eof, *more = true, false
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // tunnelPump moves what can be moved now: pending output first, then each
 // way as long as its destination keeps up, then ends of stream; it closes
 // the tunnel when both ways are done or on an error.
@@ -110,52 +141,10 @@ func (l *loop) tunnelPump(up *upConn) {
 		l.close(c)
 		return
 	}
-	// Backend → client.
-	for up.readMore && !up.uEOF && len(c.out) == 0 {
-		n, err := sysRead(up.fd, l.rbuf)
-		switch {
-		case n > 0:
-			c.idleAt = l.now + l.rt.timeout
-			up.sent += int64(n)
-			if !l.tunnelWrite(c, cfd, &c.out, l.rbuf[:n]) {
-				l.close(c)
-				return
-			}
-			if n < len(l.rbuf) && !up.hup {
-				up.readMore = false // drained: the next arrival is reported
-			}
-		case err == unix.EAGAIN:
-			up.readMore = false
-		case err == unix.EINTR:
-		case err == nil:
-			up.uEOF, up.readMore = true, false
-		default:
-			l.close(c)
-			return
-		}
-	}
-	// Client → backend.
-	for c.readMore && !up.cEOF && len(up.out) == 0 {
-		n, err := sysRead(cfd, l.rbuf)
-		switch {
-		case n > 0:
-			c.idleAt = l.now + l.rt.timeout
-			if !l.tunnelWrite(c, up.fd, &up.out, l.rbuf[:n]) {
-				l.close(c)
-				return
-			}
-			if n < len(l.rbuf) && !c.hup {
-				c.readMore = false
-			}
-		case err == unix.EAGAIN:
-			c.readMore = false
-		case err == unix.EINTR:
-		case err == nil:
-			up.cEOF, c.readMore = true, false
-		default:
-			l.close(c)
-			return
-		}
+	if !l.tunnelCopy(c, up.fd, cfd, &c.out, &up.readMore, &up.uEOF, up.hup, &up.sent) || // backend → client
+		!l.tunnelCopy(c, cfd, up.fd, &up.out, &c.readMore, &up.cEOF, c.hup, nil) { // client → backend
+		l.close(c)
+		return
 	}
 	// An end of stream is passed on once what came before it is out.
 	if up.uEOF && !up.cShut && len(c.out) == 0 {
