@@ -96,14 +96,16 @@ func (l *loop) takeInjected() {
 	l.inj.q = nil
 	l.inj.mu.Unlock()
 	for _, in := range q {
-		l.unadmit(in.ip) // open counts it again
-		if in.fd < 0 {
+		if in.fd < 0 || l.stopping.Load() {
+			if in.fd >= 0 {
+				unix.Close(in.fd)
+			}
+			l.unadmit(in.ip)
 			continue
 		}
-		if l.stopping.Load() {
-			unix.Close(in.fd)
-			continue
-		}
+		// open counts the session again; the address stays counted from
+		// admit until the connection closes, as a plain one's does.
+		l.sessions.Add(-1)
 		l.open(in.fd, in.ln, in.ip)
 	}
 }

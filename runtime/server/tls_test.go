@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -233,4 +234,46 @@ func TestTLSStopAbandonsHandshakes(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("stop took %v with a handshake pending", d)
 	}
+}
+
+// TestTLSPerIPLimitHoldsAfterHandshake: established HTTPS connections keep
+// counting against max_connections_per_ip, not only while they shake hands.
+func TestTLSPerIPLimitHoldsAfterHandshake(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+		s.Limits.MaxConnectionsPerIP = 2
+	})
+	cfg := &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	var held []*tls.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 2; i++ {
+		c, err := tls.Dial("tcp", ts.addr, cfg)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		held = append(held, c)
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+	}
+	// Two established keep-alive connections from 127.0.0.1: a third is
+	// refused before any handshake.
+	c, err := tls.Dial("tcp", ts.addr, cfg)
+	if err == nil {
+		c.Close()
+		t.Fatal("a third HTTPS connection from one address was admitted with max_connections_per_ip 2")
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	held = nil
+	getTLS(t, tlsClient(pool), ts.addr)
 }
