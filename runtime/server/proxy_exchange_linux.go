@@ -130,7 +130,16 @@ func (l *loop) upFailed(up *upConn) {
 		l.endExchange(up, false)
 		return
 	}
-	// The answer was under way: the client cannot be told, only cut off.
+	l.cutOff(up)
+}
+
+// cutOff ends an exchange whose answer was under way when the backend
+// failed or went silent: the client cannot be told, only cut off, and
+// nothing it pipelined behind may be answered on that connection (it would
+// read as the rest of the cut body).
+func (l *loop) cutOff(up *upConn) {
+	c := up.client
+	c.keep = false
 	l.endExchange(up, false)
 	l.close(c)
 }
@@ -448,8 +457,7 @@ func (l *loop) timeoutProxy(c *conn) {
 		l.endExchange(up, false)
 		return
 	}
-	l.endExchange(up, false)
-	l.close(c)
+	l.cutOff(up)
 }
 
 // logProxy writes the access-log line of a forwarded request, with the

@@ -446,3 +446,53 @@ func TestProxyStopWaitsForBackendAnswer(t *testing.T) {
 		t.Fatalf("request in flight at stop: %d %q %v", r.status, r.body, r.err)
 	}
 }
+
+// A backend that dies in the middle of its body cuts the client off, even
+// when the client pipelined a request the site answers itself: that answer
+// must not follow the cut body on the same connection, where it would read
+// as the rest of it.
+func TestProxyCutBodyEndsPipelinedConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok")
+				}
+			}()
+		}
+	}()
+	site := startProxy(t, 'R', []Backend{backendAddr(t, ln.Addr().String())}, func(s *Site) {
+		up := s.Upstreams[0]
+		s.Listens[0].Hosts.Default.Serve = func(c *Ctx) {
+			if strings.HasPrefix(string(c.Path), "/px/") {
+				c.Forward(up)
+				return
+			}
+			c.Error(404) // answered by the site itself
+		}
+	})
+	c, err := net.Dial("tcp", site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, "GET /px/a HTTP/1.1\r\nHost: x\r\n\r\nGET /local HTTP/1.1\r\nHost: x\r\n\r\n")
+	got, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("%v after %q", err, got)
+	}
+	if n := strings.Count(string(got), "HTTP/1.1 "); n != 1 || !strings.HasSuffix(string(got), "\r\n\r\nok") {
+		t.Fatalf("after a cut body the connection carried:\n%q", got)
+	}
+}
