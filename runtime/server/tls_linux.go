@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/hetaoc/hetao/runtime/http1"
 	"github.com/hetaoc/hetao/runtime/logs"
 )
 
@@ -215,8 +216,9 @@ const plainHTTPBody = "The plain HTTP request was sent to HTTPS port\n"
 // nginx does, then reads off what it sent for a moment so that closing
 // does not reset the answer away.
 func answerPlainHTTP(c net.Conn) {
-	c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: " +
-		strconv.Itoa(len(plainHTTPBody)) + "\r\nConnection: close\r\n\r\n" + plainHTTPBody))
+	head := http1.AppendHTTPDate([]byte("HTTP/1.1 400 Bad Request\r\nServer: hetao\r\nDate: "), time.Now())
+	c.Write(append(head, "\r\nContent-Type: text/plain\r\nContent-Length: "+
+		strconv.Itoa(len(plainHTTPBody))+"\r\nConnection: close\r\n\r\n"+plainHTTPBody...))
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.CloseWrite()
 	}

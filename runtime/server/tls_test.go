@@ -84,7 +84,7 @@ func TestHTTPS(t *testing.T) {
 	}
 	// A client that speaks plain HTTP to the TLS listen is told so.
 	out := raw(t, ts.addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	if !strings.HasPrefix(out, "HTTP/1.1 400 ") || !strings.HasSuffix(out, plainHTTPBody) {
+	if !strings.HasPrefix(out, "HTTP/1.1 400 ") || !strings.HasSuffix(out, plainHTTPBody) || !strings.Contains(out, "\r\nDate: ") {
 		t.Errorf("plain request on a TLS listen: %q", out)
 	}
 	// Anything else that is not TLS gets nothing.
