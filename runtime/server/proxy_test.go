@@ -252,34 +252,15 @@ func TestProxyStreamsBodiesBothWays(t *testing.T) {
 // rawBackend accepts connections and answers each with reply, then closes
 // when close is set.
 func rawBackend(t testing.TB, reply string, closeAfter bool) Backend {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	var wg sync.WaitGroup
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				br := bufio.NewReader(c)
-				if _, err := http.ReadRequest(br); err != nil {
-					return
-				}
-				c.Write([]byte(reply))
-				if !closeAfter {
-					time.Sleep(3 * time.Second)
-				}
-			}()
+	return backendAddr(t, connBackend(t, func(c net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
 		}
-	}()
-	return backendAddr(t, l.Addr().String())
+		c.Write([]byte(reply))
+		if !closeAfter {
+			time.Sleep(3 * time.Second)
+		}
+	}))
 }
 
 func TestProxyCloseDelimitedAndBadAndSlow(t *testing.T) {
@@ -336,12 +317,33 @@ func TestProxyTLSBackends(t *testing.T) {
 // connection the backend gave up just as it was reused). It counts the
 // requests it read, by method.
 func dyingBackend(t *testing.T) (string, *sync.Map) {
+	var seen sync.Map // method → *atomic.Int32
+	addr := connBackend(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		for i := 0; ; i++ {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			n, _ := seen.LoadOrStore(req.Method, new(atomic.Int32))
+			n.(*atomic.Int32).Add(1)
+			if i > 0 {
+				return
+			}
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		}
+	})
+	return addr, &seen
+}
+
+// connBackend listens on a free port and runs serve on each connection it
+// accepts (closing it after), until the test ends; it returns the address.
+func connBackend(t testing.TB, serve func(net.Conn)) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	var seen sync.Map // method → *atomic.Int32
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -350,23 +352,11 @@ func dyingBackend(t *testing.T) (string, *sync.Map) {
 			}
 			go func() {
 				defer c.Close()
-				br := bufio.NewReader(c)
-				for i := 0; ; i++ {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					n, _ := seen.LoadOrStore(req.Method, new(atomic.Int32))
-					n.(*atomic.Int32).Add(1)
-					if i > 0 {
-						return
-					}
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-				}
+				serve(c)
 			}()
 		}
 	}()
-	return ln.Addr().String(), &seen
+	return ln.Addr().String()
 }
 
 // A request on a pooled connection that closes without answering is sent
@@ -452,26 +442,8 @@ func TestProxyStopWaitsForBackendAnswer(t *testing.T) {
 // must not follow the cut body on the same connection, where it would read
 // as the rest of it.
 func TestProxyCutBodyEndsPipelinedConnection(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok")
-				}
-			}()
-		}
-	}()
-	site := startProxy(t, 'R', []Backend{backendAddr(t, ln.Addr().String())}, func(s *Site) {
+	backend := rawBackend(t, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", true) // 2 of 10 bytes
+	site := startProxy(t, 'R', []Backend{backend}, func(s *Site) {
 		up := s.Upstreams[0]
 		s.Listens[0].Hosts.Default.Serve = func(c *Ctx) {
 			if strings.HasPrefix(string(c.Path), "/px/") {
