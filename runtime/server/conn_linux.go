@@ -165,16 +165,17 @@ func (l *loop) open(fd int, ln *Listen, ip [4]byte) {
 	c.elapseAt = l.now + l.rt.elapse
 	l.conns[fd] = c
 	l.sessions.Add(1)
-	l.arm(c)
 	// The request usually arrives with the connection (a client writes it
 	// right after connecting): read it now, before the descriptor joins the
 	// epoll set. A client that asked to close is then answered and closed
-	// without one epoll call; the others are added afterwards, and adding
-	// reports whatever became ready meanwhile, so nothing is missed.
+	// without one epoll call or timer; the others are armed and added
+	// afterwards, and adding reports whatever became ready meanwhile, so
+	// nothing is missed.
 	l.read(c)
 	if c.closed {
 		return
 	}
+	l.arm(c)
 	if err := l.add(fd, unix.EPOLLIN|unix.EPOLLOUT|unix.EPOLLRDHUP|unix.EPOLLET); err != nil {
 		l.close(c)
 	}
