@@ -25,7 +25,6 @@ type conn struct {
 	lingering   bool
 	reading     bool // inside read: a nested call must not reuse the read buffer
 	hup         bool // the peer has shut down its side: read to the end
-	corked      bool // TCP_CORK is set (see cork)
 
 	// The access-log line of an answer whose body is still being sent, up
 	// to its size, for logSent; logBody is the size of the whole body.
@@ -547,7 +546,7 @@ func (l *loop) flush(c *conn) {
 	if len(c.out) > 0 {
 		c.out = append(c.out, l.wbuf...)
 	} else {
-		n, err := sysWrite(int(c.fd), l.wbuf)
+		n, err := l.write(c, l.wbuf)
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 			l.wbuf = l.wbuf[:0]
 			l.close(c)
@@ -583,7 +582,6 @@ func (l *loop) drain(c *conn) bool {
 		if c.fileOff >= c.fileEnd {
 			c.file.Release()
 			c.file = nil
-			l.uncork(c)
 			break
 		}
 		off := c.fileOff
@@ -610,26 +608,21 @@ func (l *loop) drain(c *conn) bool {
 	return true
 }
 
-// cork holds partial segments back while a file answer is sent, as
-// nginx's tcp_nopush does: the head leaves with the file's first bytes
-// instead of as a small segment of its own; drain uncorks at the end.
-func (l *loop) cork(c *conn) {
-	unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_CORK, 1)
-	c.corked = true
-}
-
-func (l *loop) uncork(c *conn) {
-	if c.corked {
-		unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_CORK, 0)
-		c.corked = false
+// write writes p to c: with MSG_MORE when a file answer follows (see
+// sysWriteMore), so the head leaves with the file's first bytes instead
+// of as a small segment of its own, as with nginx's tcp_nopush.
+func (l *loop) write(c *conn, p []byte) (int, error) {
+	if c.file != nil {
+		return sysWriteMore(int(c.fd), p)
 	}
+	return sysWrite(int(c.fd), p)
 }
 
 // send writes as much of *p as the socket takes, advancing *p; it reports
 // whether all of it went. An error other than EAGAIN closes c.
 func (l *loop) send(c *conn, p *[]byte) bool {
 	for len(*p) > 0 {
-		n, err := sysWrite(int(c.fd), *p)
+		n, err := l.write(c, *p)
 		if n > 0 {
 			*p = (*p)[n:]
 			c.idleAt = l.now + l.rt.timeout

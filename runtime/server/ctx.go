@@ -274,10 +274,9 @@ func (x *Ctx) sendFile(f *static.File) {
 	}
 	c := x.c
 	f.Hold()
+	// The head is written with MSG_MORE (loop.write): sent as a small
+	// segment of its own, it halved the throughput of 1 MiB downloads.
 	c.file, c.fileOff, c.fileEnd = f, start, end+1
-	// Sent uncorked, the small head segment and the segments sendfile
-	// pushes as the window opens halved the throughput of 1 MiB downloads.
-	x.l.cork(c)
 	x.sent = end + 1 - start
 }
 

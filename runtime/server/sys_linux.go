@@ -34,6 +34,21 @@ func sysWrite(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
+// sysWriteMore writes p as a head that more data of the same answer
+// follows at once (a file, with sendfile): MSG_MORE holds a part segment
+// back until that data joins it, as TCP_CORK would, for one call instead
+// of three.
+func sysWriteMore(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_MORE, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(n), nil
+}
+
 // sysWritev2 writes a then b with one call.
 func sysWritev2(fd int, a, b []byte) (int, error) {
 	var iov [2]unix.Iovec
