@@ -7,11 +7,11 @@
 #   DURATION=8          seconds per wrk run
 #   WARMUP=1            seconds of unmeasured wrk per server and scenario; 0 none
 #   SCENARIOS="1 2 3 4 5 6"   which scenarios (7: big.html gzip c=50, off by default)
-#   SERVERS="site1 seed site2 tuned"
+#   SERVERS="site1 seed site2 tuned bare"   (bare: scenarios 1-3 only)
 #   SITE_WORKERS=2      workers of site2 and of nginx-tuned
 #   CPU_AFFINITY=0      the sites' cpu_affinity (0 is the default)
 #   IDLE_CONNS=10000    connections held idle in scenario 6
-#   PORT_BASE=18480     four consecutive ports from here
+#   PORT_BASE=18480     five consecutive ports from here
 #   BENCH_DIR=/tmp/hetao-bench   scratch folder (rebuilt on every run)
 #   NOISE_MAX=10        a run during which other processes used more than this
 #   NOISE_RETRIES=2     % of the machine is run again, at most this many times
@@ -27,7 +27,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-8}
 WARMUP=${WARMUP:-1}
 SCENARIOS=${SCENARIOS:-"1 2 3 4 5 6"}
-SERVERS=${SERVERS:-"site1 seed site2 tuned"}
+SERVERS=${SERVERS:-"site1 seed site2 tuned bare"}
 SITE_WORKERS=${SITE_WORKERS:-2}
 CPU_AFFINITY=${CPU_AFFINITY:-0}
 IDLE_CONNS=${IDLE_CONNS:-10000}
@@ -125,13 +125,14 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------- scratch
 case $BENCH_DIR in /|"") die "BENCH_DIR=$BENCH_DIR" ;; esac
 rm -rf "$BENCH_DIR"
-mkdir -p "$BENCH_DIR"/{bin,www,results,site1,site2,seed,tuned}
+mkdir -p "$BENCH_DIR"/{bin,www,results,site1,site2,seed,tuned,bare}
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 RES=$BENCH_DIR/results
 WWW=$BENCH_DIR/www
 
-log "building hetaoc and the idle-connection client"
-(cd "$REPO" && $GO build -o "$BENCH_DIR/bin/hetaoc" ./cmd/hetaoc && $GO build -o "$BENCH_DIR/bin/idle" ./tests/bench/idle) ||
+log "building hetaoc, the idle-connection client and the bare loop"
+(cd "$REPO" && $GO build -o "$BENCH_DIR/bin/hetaoc" ./cmd/hetaoc && $GO build -o "$BENCH_DIR/bin/idle" ./tests/bench/idle &&
+	$GO build -o "$BENCH_DIR/bin/bare" ./tests/bench/bare) ||
 	die "go build failed"
 
 cp "$HERE"/www/*.html "$WWW"/
@@ -140,9 +141,9 @@ gzip -9 -n -k "$WWW/press.html" "$WWW/big.html" # for nginx-tuned's gzip_static
 head -c 1048576 /dev/urandom >"$WWW/1m.bin"
 
 i=0
-for s in site1 seed site2 tuned; do PORT[$s]=$((PORT_BASE + i)); i=$((i + 1)); done
+for s in site1 seed site2 tuned bare; do PORT[$s]=$((PORT_BASE + i)); i=$((i + 1)); done
 for s in $SERVERS; do
-	[ -n "${PORT[$s]:-}" ] || die "unknown server $s (site1 seed site2 tuned)"
+	[ -n "${PORT[$s]:-}" ] || die "unknown server $s (site1 seed site2 tuned bare)"
 	if (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$s]}") 2>/dev/null; then
 		die "port ${PORT[$s]} is already in use; set PORT_BASE"
 	fi
@@ -212,6 +213,11 @@ start_server() { # SERVER
 		[ -s "$dir/nginx.pid" ] || die "nginx ($s) wrote no pid file"
 		ROOT[$s]=$(cat "$dir/nginx.pid")
 		;;
+	bare)
+		setsid "$BENCH_DIR/bin/bare" -addr "127.0.0.1:${PORT[$s]}" -page "$WWW/press.html" -gz "$WWW/press.html.gz" \
+			</dev/null >"$dir/stdout" 2>"$dir/stderr" &
+		ROOT[$s]=$!
+		;;
 	esac
 	wait_ready "$s"
 }
@@ -222,7 +228,7 @@ check_server() { # SERVER: the server sends what the scenarios expect
 	grep -qi '^content-encoding: *gzip' <<<"$h" || die "$s: press.html is not gzipped for Accept-Encoding: gzip"
 	gzip -dc "$BENCH_DIR/$s/press.gz" | cmp -s - "$WWW/press.html" || die "$s: gzipped press.html differs from the file"
 	curl -s "$url/press.html" | cmp -s - "$WWW/press.html" || die "$s: press.html without gzip differs"
-	curl -s "$url/1m.bin" | cmp -s - "$WWW/1m.bin" || die "$s: 1m.bin differs"
+	[ "$s" = bare ] || curl -s "$url/1m.bin" | cmp -s - "$WWW/1m.bin" || die "$s: 1m.bin differs"
 	rm -f "$BENCH_DIR/$s/press.gz"
 }
 
@@ -393,19 +399,27 @@ run_profile() { # SCENARIO SERVER: one more run under perf record -g
 }
 
 # ---------------------------------------------------------------- run
+in_scenario() { # SCENARIO: the servers of $SERVERS that take part in it
+	local s
+	for s in $SERVERS; do
+		# bare knows press.html only, and keeps no memory worth measuring
+		if [ "$s" = bare ]; then case $1 in 1 | 2 | 3) ;; *) continue ;; esac; fi
+		printf '%s ' "$s"
+	done
+}
 start=$SECONDS
 for n in $SCENARIOS; do
 	[ -n "${S_LABEL[$n]:-}" ] || die "unknown scenario $n (1-7)"
 	if [ "$n" = 6 ]; then
-		for s in $SERVERS; do run_idle "$s"; done
+		for s in $(in_scenario 6); do run_idle "$s"; done
 		continue
 	fi
 	if [ "$WARMUP" != 0 ]; then
-		for s in $SERVERS; do wrk_args "$n" "$s" "$WARMUP"; "${WRK[@]}" >/dev/null 2>&1 || true; done
+		for s in $(in_scenario "$n"); do wrk_args "$n" "$s" "$WARMUP"; "${WRK[@]}" >/dev/null 2>&1 || true; done
 		truncate_logs
 	fi
 	for r in $(seq "$ROUNDS"); do
-		for s in $SERVERS; do
+		for s in $(in_scenario "$n"); do
 			# A disturbed run is repeated; the least disturbed try is kept.
 			best="" best_other=""
 			for try in $(seq 0 "$NOISE_RETRIES"); do
@@ -437,17 +451,17 @@ sumof() { cat "$RES/$2.$3".* 2>/dev/null | awk -v k="$1" '$1 == k { t += $2 } EN
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'; }
 has() { case " $SERVERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
-declare -A NAME=([site1]="site 1w+log" [seed]="nginx-seed" [site2]="site ${SITE_WORKERS}w" [tuned]="nginx-tuned")
-row() { printf '%-30s %-12s %8s %8s %8s %7s %8s %5s %6s  %-11s %-11s\n' "$@"; }
+declare -A NAME=([site1]="site 1w+log" [seed]="nginx-seed" [site2]="site ${SITE_WORKERS}w" [tuned]="nginx-tuned" [bare]="bare loop")
+row() { printf '%-30s %-12s %8s %8s %8s %7s %8s %5s %6s  %-11s %-11s %-11s\n' "$@"; }
 {
 	echo "hetao bench $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) CPUs, Linux $(uname -r), nginx $($NGINX -v 2>&1 | sed 's/.*nginx\///'), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), hetao $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- runtime gen 2>/dev/null || echo '+dirty')"
 	echo "$ROUNDS rounds x ${DURATION}s per server and scenario, medians; wrk -t1 on 127.0.0.1; site cpu_affinity $CPU_AFFINITY; ka = keep-alive, close = Connection: close"
-	row scenario server 'req/s' 'p99 ms' 'CPU us/r' 'RSS MiB' 'B/resp' errs 'others' 'vs seed' 'vs tuned'
-	row '' '' '' '' '' '(peak)' '' '' '(max)' 'rps  cpu' 'rps  cpu'
+	row scenario server 'req/s' 'p99 ms' 'CPU us/r' 'RSS MiB' 'B/resp' errs 'others' 'vs seed' 'vs tuned' 'vs bare'
+	row '' '' '' '' '' '(peak)' '' '' '(max)' 'rps  cpu' 'rps  cpu' 'rps  cpu'
 	for n in $SCENARIOS; do
 		label="$n. ${S_LABEL[$n]}"
-		for s in $SERVERS; do
-			vs_seed="" vs_tuned=""
+		for s in $(in_scenario "$n"); do
+			vs_seed="" vs_tuned="" vs_bare=""
 			if [ "$n" = 6 ]; then
 				bpc=$(maxof bpc 6 "$s")
 				if [ "${s#site}" != "$s" ]; then
@@ -464,15 +478,19 @@ row() { printf '%-30s %-12s %8s %8s %8s %7s %8s %5s %6s  %-11s %-11s\n' "$@"; }
 			if [ "${s#site}" != "$s" ]; then
 				if has seed; then vs_seed="$(ratio "$rps" "$(median rps "$n" seed)") $(ratio "$cpu" "$(median cpu "$n" seed)")"; fi
 				if has tuned; then vs_tuned="$(ratio "$rps" "$(median rps "$n" tuned)") $(ratio "$cpu" "$(median cpu "$n" tuned)")"; fi
+				case " $(in_scenario "$n") " in
+				*" bare "*) vs_bare="$(ratio "$rps" "$(median rps "$n" bare)") $(ratio "$cpu" "$(median cpu "$n" bare)")" ;;
+				esac
 			fi
 			row "$label" "${NAME[$s]}" "$(printf '%.0f' "$rps")" \
 				"$(awk -v u="$(median p99 "$n" "$s")" 'BEGIN { printf "%.2f", u / 1000 }')" "$(printf '%.2f' "$cpu")" \
 				"$(awk -v k="$(maxof hwm "$n" "$s")" 'BEGIN { printf "%.1f", k / 1024 }')" "$(median bpr "$n" "$s")" \
-				"$(sumof errs "$n" "$s")" "$(maxof other "$n" "$s")%" "$vs_seed" "$vs_tuned"
+				"$(sumof errs "$n" "$s")" "$(maxof other "$n" "$s")%" "$vs_seed" "$vs_tuned" "$vs_bare"
 			label=""
 		done
 	done
 	echo "vs seed/tuned: site / nginx of the medians (rps: higher is better; cpu and mem: lower is better)."
+	echo "vs bare: site / the bare loop (tests/bench/bare: one canned answer per request, nothing else), the most this machine and wrk -t1 give a Go server."
 	echo "CPU us/r: user+sys of every process in the server's tree during the run / requests. RSS: VmHWM summed over the tree, max of the rounds."
 	echo "errs: wrk socket errors + non-2xx, all rounds. others: CPU (user+sys, % of the machine) used by processes other than the server and wrk, worst round."
 	echo "Scenario 6: B/resp = Pss growth per idle connection (smaps_rollup summed over the tree, fresh server); errs = connections held."
