@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -70,6 +71,32 @@ func TestHTTPS(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 || string(b) != "0123456789" || resp.TLS == nil {
 			t.Fatalf("GET over TLS: %d %q", resp.StatusCode, b)
+		}
+	}
+	// A file beyond the memory cache goes out with sendfile (its head with
+	// MSG_MORE) into the plaintext socketpair: whole, then a range of it,
+	// twice on one connection.
+	want := bytes.Repeat([]byte("0123456789abcdef"), 1<<16)
+	for _, rng := range []string{"", "bytes=1000-1999999", "", "bytes=-5"} {
+		req, _ := http.NewRequest("GET", base+"/big.bin", nil)
+		if rng != "" {
+			req.Header.Set("Range", rng)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		exp, status := want, 200
+		switch rng {
+		case "bytes=1000-1999999":
+			exp, status = want[1000:], 206
+		case "bytes=-5":
+			exp, status = want[len(want)-5:], 206
+		}
+		if err != nil || resp.StatusCode != status || !bytes.Equal(b, exp) {
+			t.Fatalf("GET big.bin over TLS (Range %q): %d, %d bytes, %v", rng, resp.StatusCode, len(b), err)
 		}
 	}
 	req, _ := http.NewRequest("GET", base+"/x?y=1", nil)
