@@ -1,6 +1,12 @@
 package server
 
-import "strconv"
+import (
+	"bytes"
+	"strconv"
+	"time"
+
+	"github.com/hetaoc/hetao/runtime/http1"
+)
 
 // log appends the access-log line of the request just answered to the
 // loop's buffer for its website; the loop writes each buffer once per batch
@@ -52,10 +58,15 @@ func (l *loop) logSent(c *conn) {
 // appendLogPrefix appends the line up to the status: time, client, Host
 // and request line, as received.
 func (x *Ctx) appendLogPrefix(w []byte) []byte {
-	req := x.Req
-	w = append(w, x.l.clock.log...)
+	return appendLogPrefix(w, x.l.clock.log, x.c.ip, x.Req)
+}
+
+// appendLogPrefix appends a line up to the status for a request from ip
+// at when (the log's time stamp).
+func appendLogPrefix(w, when []byte, ip [4]byte, req *http1.Request) []byte {
+	w = append(w, when...)
 	w = append(w, " - "...)
-	w = appendIP(w, x.c.ip)
+	w = appendIP(w, ip)
 	w = append(w, '(')
 	ua := req.UserAgent
 	for i, ch := range ua {
@@ -74,6 +85,40 @@ func (x *Ctx) appendLogPrefix(w []byte) []byte {
 	w = append(w, " HTTP/1."...)
 	w = append(w, '0'+req.Minor)
 	return append(w, `" `...)
+}
+
+// maxLoggedLine bounds a request line logged as received, unparsed: the
+// method and target bounds of appendLogPrefix and the version.
+const maxLoggedLine = 32 + 1 + 2048 + 9
+
+// plainHTTPLogLine is the access-log line, without its newline, of a plain
+// HTTP request that a TLS listen's terminator answered with status and a
+// body of sent bytes at t. head is what the client sent, as far as it was
+// kept: when it holds a request head that parses, the line is the usual
+// one; otherwise it has no user agent and no Host, and the request line is
+// the first line of head as received (or what came of it), bounded and
+// escaped like any logged field. It runs on the terminator's goroutine and
+// touches nothing of the loop's; the loop writes the line.
+func plainHTTPLogLine(t time.Time, ip [4]byte, head []byte, lim *http1.Limits, status int, sent int64) []byte {
+	when := t.AppendFormat(make([]byte, 0, 20), "2006-01-02 15:04:05")
+	var w []byte
+	var req http1.Request
+	if _, err := req.Parse(head, lim); err == nil {
+		w = appendLogPrefix(w, when, ip, &req)
+	} else {
+		if i := bytes.IndexAny(head, "\r\n"); i >= 0 {
+			head = head[:i]
+		}
+		w = append(w, when...)
+		w = append(w, " - "...)
+		w = appendIP(w, ip)
+		w = append(w, `() -  - "`...)
+		w = appendSafe(w, head, maxLoggedLine)
+		w = append(w, `" `...)
+	}
+	w = strconv.AppendInt(w, int64(status), 10)
+	w = append(w, ' ')
+	return strconv.AppendInt(w, sent, 10)
 }
 
 func appendIP(w []byte, ip [4]byte) []byte {

@@ -31,7 +31,10 @@ import (
 // at accept (a session, and one for its address), and the goroutine always
 // reports back through inject, either with the plaintext end (the loop then
 // opens it under the same count) or with fd -1 when the handshake failed
-// (the loop then gives the count back).
+// (the loop then gives the count back). A plain HTTP request answered 400
+// by the goroutine comes back with that fd -1 and its access-log line,
+// which the loop writes into its own buffer: the goroutine touches no log
+// buffer.
 
 // handshakeTimeout bounds a TLS handshake, and the site's `timeout` bounds
 // it further (the loop's timers start once the plaintext side is handed
@@ -54,10 +57,14 @@ func tlsConfig(certFile, keyFile string) (*tls.Config, error) {
 // injection is a TLS connection handed back to the loop by its
 // terminator: fd is the loop's end of the plaintext socketpair, or -1 when
 // the handshake failed. Either way the connection was admitted at accept.
+// A failed one may bring the access-log line (no newline) of a plain HTTP
+// request it answered, for site's log.
 type injection struct {
-	fd int
-	ln *Listen
-	ip [4]byte
+	fd   int
+	ln   *Listen
+	ip   [4]byte
+	site *Website
+	line []byte
 }
 
 // injector queues connections for a loop; the loop takes them when its
@@ -90,13 +97,19 @@ func (l *loop) inject(in injection) {
 }
 
 // takeInjected opens the connections whose handshakes succeeded and gives
-// back the admission of those that failed.
+// back the admission of those that failed, logging the plain HTTP requests
+// they answered.
 func (l *loop) takeInjected() {
 	l.inj.mu.Lock()
 	q := l.inj.q
 	l.inj.q = nil
 	l.inj.mu.Unlock()
 	for _, in := range q {
+		if in.site != nil {
+			b := &l.access[in.site.id]
+			b.B = append(b.B, in.line...)
+			b.Line()
+		}
 		if in.fd < 0 || l.stopping.Load() {
 			if in.fd >= 0 {
 				unix.Close(in.fd)
@@ -160,18 +173,24 @@ func (l *loop) terminate(fd int, ln *Listen, ip [4]byte, timeout time.Duration) 
 	if tc, ok := raw.(*net.TCPConn); ok {
 		tc.SetNoDelay(l.rt.site.TCP.NoDelay)
 	}
-	tc := tls.Server(raw, l.rt.tls[ln])
+	rec := &recordConn{Conn: raw, max: l.rt.headCap}
+	tc := tls.Server(rec, l.rt.tls[ln])
 	raw.SetDeadline(time.Now().Add(timeout))
 	if err := tc.HandshakeContext(l.hs.ctx); err != nil {
 		logs.Debugf("TLS handshake with %v: %v", raw.RemoteAddr(), err)
 		var rh tls.RecordHeaderError
 		if errors.As(err, &rh) && rh.Conn != nil && looksLikeHTTP(rh.RecordHeader[:]) {
-			answerPlainHTTP(rh.Conn)
+			at, sent := answerPlainHTTP(raw, rec)
+			if w := defaultSite(ln); w != nil && w.log != nil {
+				failed.site = w
+				failed.line = plainHTTPLogLine(at, ip, rec.buf, &l.rt.limits, 400, sent)
+			}
 		}
 		raw.Close()
 		l.inject(failed)
 		return
 	}
+	rec.max, rec.buf = 0, nil // the pumps read on: nothing more to keep
 	raw.SetDeadline(time.Time{})
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -200,6 +219,37 @@ func (l *loop) terminate(fd int, ln *Listen, ip [4]byte, timeout time.Duration) 
 	pump(plain, tc)
 }
 
+// recordConn keeps the first bytes a client sends, up to max, unless they
+// begin a TLS handshake record: when they are a plain HTTP request, its
+// access-log line is made of them. Only the goroutine that reads the
+// connection touches it.
+type recordConn struct {
+	net.Conn
+	buf []byte
+	max int // no more is kept once buf has it; 0 keeps nothing
+}
+
+func (r *recordConn) Read(b []byte) (int, error) {
+	n, err := r.Conn.Read(b)
+	if n > 0 && len(r.buf) < r.max {
+		if len(r.buf) == 0 && b[0] == 0x16 {
+			r.max = 0 // a TLS handshake record: a client speaking TLS
+		} else {
+			r.buf = append(r.buf, b[:min(n, r.max-len(r.buf))]...)
+		}
+	}
+	return n, err
+}
+
+// defaultSite is the website of a listen that a request without a known
+// Host goes to, if any.
+func defaultSite(ln *Listen) *Website {
+	if ln.Hosts == nil {
+		return nil
+	}
+	return ln.Hosts.Default
+}
+
 // looksLikeHTTP: the first five bytes, taken for a TLS record header,
 // begin an HTTP request line.
 func looksLikeHTTP(hdr []byte) bool {
@@ -213,17 +263,23 @@ func looksLikeHTTP(hdr []byte) bool {
 const plainHTTPBody = "The plain HTTP request was sent to HTTPS port\n"
 
 // answerPlainHTTP tells a client that spoke HTTP to a TLS listen so, as
-// nginx does, then reads off what it sent for a moment so that closing
-// does not reset the answer away.
-func answerPlainHTTP(c net.Conn) {
-	head := http1.AppendHTTPDate([]byte("HTTP/1.1 400 Bad Request\r\nServer: hetao\r\nDate: "), time.Now())
-	c.Write(append(head, "\r\nContent-Type: text/plain\r\nContent-Length: "+
-		strconv.Itoa(len(plainHTTPBody))+"\r\nConnection: close\r\n\r\n"+plainHTTPBody...))
+// nginx does, then reads off what it sent for a moment, through rec (which
+// keeps the rest of its request head if it came late), so that closing
+// does not reset the answer away. It returns when it answered and how many
+// bytes of the body went out.
+func answerPlainHTTP(c net.Conn, rec *recordConn) (time.Time, int64) {
+	now := time.Now()
+	msg := http1.AppendHTTPDate([]byte("HTTP/1.1 400 Bad Request\r\nServer: hetao\r\nDate: "), now)
+	msg = append(msg, "\r\nContent-Type: text/plain\r\nContent-Length: "+
+		strconv.Itoa(len(plainHTTPBody))+"\r\nConnection: close\r\n\r\n"+plainHTTPBody...)
+	n, _ := c.Write(msg)
+	sent := max(n-(len(msg)-len(plainHTTPBody)), 0)
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.CloseWrite()
 	}
 	c.SetReadDeadline(time.Now().Add(time.Second))
-	io.Copy(io.Discard, io.LimitReader(c, 64<<10))
+	io.Copy(io.Discard, io.LimitReader(rec, 64<<10))
+	return now, int64(sent)
 }
 
 // dialTLS starts a connection to a backend over TLS (forward.ssl): a

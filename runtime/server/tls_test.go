@@ -10,12 +10,14 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -303,4 +305,63 @@ func TestTLSPerIPLimitHoldsAfterHandshake(t *testing.T) {
 	}
 	held = nil
 	getTLS(t, tlsClient(pool), ts.addr)
+}
+
+// TestTLSPlainHTTPLogged: a plain HTTP request sent to a TLS listen is
+// answered 400 by the terminator, and that answer has its line in the access
+// log of the listen's default website, like any other (nginx logs it too):
+// the request line as sent, escaped and bounded. Garbage gets neither an
+// answer nor a line.
+func TestTLSPlainHTTPLogged(t *testing.T) {
+	certFile, keyFile, _ := selfSigned(t)
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+	})
+	plain := func(req string) {
+		t.Helper()
+		if out := raw(t, ts.addr, req); !strings.HasPrefix(out, "HTTP/1.1 400 ") || !strings.HasSuffix(out, plainHTTPBody) {
+			t.Fatalf("plain request %.40q on a TLS listen: %q", req, out)
+		}
+	}
+	// Host names a website without a log: the line still goes to the
+	// default website's, as nginx's does.
+	plain("GET /plain?x=1 HTTP/1.1\r\nHost: other.example\r\nUser-Agent: probe/2.0 (x)\r\n\r\n")
+	plain("GET /a\x01\"b HTTP/1.1\r\nHost: x\r\n\r\n")                // does not parse: the line as sent, escaped
+	plain("GET /" + strings.Repeat("L", 10000) + " HTTP/1.1\r\n\r\n") // over max_headers_length: bounded
+	if out := raw(t, ts.addr, "\x00\x01garbage\r\n\r\n"); out != "" {
+		t.Errorf("garbage on a TLS listen answered: %q", out)
+	}
+	if !ts.inst.Stop(5 * time.Second) {
+		t.Fatal("site did not stop")
+	}
+	b, err := os.ReadFile(filepath.Join(ts.logDir, "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d access log lines, want 3:\n%s", len(lines), b)
+	}
+	sent := fmt.Sprintf(`" 400 %d`, len(plainHTTPBody))
+	prefix := regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d - 127\.0\.0\.1\(`)
+	var found [3]bool
+	for _, l := range lines {
+		if !prefix.MatchString(l) || !strings.HasSuffix(l, sent) {
+			t.Errorf("access log line %.200q is not a 400 line of the usual form", l)
+		}
+		switch {
+		case strings.HasSuffix(l, `(probe/2.0) - other.example - "GET /plain?x=1 HTTP/1.1`+sent):
+			found[0] = true
+		case strings.HasSuffix(l, `"GET /a\x01\x22b HTTP/1.1`+sent):
+			found[1] = true
+		case strings.Contains(l, `"GET /LLLL`):
+			found[2] = true
+			if len(l) > 2200 {
+				t.Errorf("a long request line logged with %d bytes", len(l))
+			}
+		}
+	}
+	if found != [3]bool{true, true, true} {
+		t.Errorf("access log lacks a plain request (found %v):\n%.1000s", found, b)
+	}
 }
