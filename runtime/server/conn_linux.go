@@ -13,10 +13,11 @@ import (
 // blocked response) are copied into in; likewise only unsent output is
 // copied into out.
 type conn struct {
-	fd     int32
-	gen    uint32
-	ln     *Listen
-	ip     [4]byte
+	fd      int32
+	gen     uint32
+	ip      [4]byte
+	scanned int32 // bytes of a partial request head already searched for its end
+
 	closed bool
 	served bool // at least one request was answered
 	// lingerClose: the connection closes after an error answer, draining
@@ -25,6 +26,12 @@ type conn struct {
 	lingering   bool
 	reading     bool // inside read: a nested call must not reuse the read buffer
 	hup         bool // the peer has shut down its side: read to the end
+	keep        bool // the last response left the connection open
+	closeAfter  bool // close once the output is sent
+	readMore    bool // the socket may hold unread input (reading stopped early)
+	tunnel      bool // the backend switched protocols: bytes are relayed (upgrade_linux.go)
+
+	ln *Listen
 
 	// The access-log line of an answer whose body is still being sent, up
 	// to its size, for logSent; logBody is the size of the whole body.
@@ -32,23 +39,18 @@ type conn struct {
 	logSite *Website
 	logBody int64
 
-	keep       bool // the last response left the connection open
-	closeAfter bool // close once the output is sent
-	readMore   bool // the socket may hold unread input (reading stopped early)
-	tunnel     bool // the backend switched protocols: bytes are relayed (upgrade_linux.go)
-	in         []byte
-	out        []byte       // unsent bytes, owned
-	outRef     []byte       // unsent tail of an immutable shared body, sent after out
-	file       *static.File // being sent with sendfile, or nil
-	fileOff    int64
-	fileEnd    int64
-	scanned    int32          // bytes of a partial request head already searched for its end
-	bodyLeft   int64          // request body bytes still to discard
-	chunked    *http1.Chunked // chunked request body being discarded or forwarded
-	proxy      *upConn        // the backend answering the current request
-	idleAt     int64
-	elapseAt   int64
-	armed      int64
+	in       []byte
+	out      []byte       // unsent bytes, owned
+	outRef   []byte       // unsent tail of an immutable shared body, sent after out
+	file     *static.File // being sent with sendfile, or nil
+	fileOff  int64
+	fileEnd  int64
+	bodyLeft int64          // request body bytes still to discard
+	chunked  *http1.Chunked // chunked request body being discarded or forwarded
+	proxy    *upConn        // the backend answering the current request
+	idleAt   int64
+	elapseAt int64
+	armed    int64
 }
 
 func (c *conn) deadline() int64 {
