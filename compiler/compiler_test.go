@@ -2,8 +2,10 @@ package compiler
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -84,6 +86,24 @@ func TestPositionsAndComments(t *testing.T) {
 	}
 	if strings.Contains(got, "include") {
 		t.Errorf("!include in a comment was expanded:\n%s", got)
+	}
+}
+
+// A file that only opens brackets is a syntax error, not a crash: the
+// recursive descent stops at maxDepth. The stack is bounded here so that,
+// without that bound, this test dies instead of taking a gigabyte.
+func TestDeepNesting(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(64 << 20))
+	for _, open := range []string{"[", `{"a":`} {
+		src := `{ "listen" : ` + strings.Repeat(open, 1<<20)
+		_, ds := loadString(t, src, nil)
+		got := msgs(ds)
+		if want := fmt.Sprintf(`error: value of "listen" is nested more than %d deep`, maxDepth); open == "[" && !strings.Contains(got, want) {
+			t.Errorf("%s: missing %q in\n%s", open, want, got)
+		}
+		if !strings.Contains(got, "nested more than") || !strings.Contains(got, "too many syntax errors") {
+			t.Errorf("%s: got\n%s", open, got)
+		}
 	}
 }
 

@@ -6,6 +6,11 @@ package compiler
 
 const maxSyntaxErrors = 25
 
+// maxDepth bounds how deep objects and arrays nest. A real configuration
+// nests about six deep; the bound keeps a file of a million [ from
+// exhausting the stack of the recursive descent.
+const maxDepth = 100
+
 type parser struct {
 	src    *tokenSource
 	d      *diags
@@ -13,6 +18,7 @@ type parser struct {
 	back   []token
 	errs   int
 	halted bool
+	depth  int // objects and arrays open around the current token
 }
 
 func (p *parser) next() token {
@@ -166,9 +172,17 @@ func (p *parser) parseValue(key string) *node {
 	case tBad:
 		return nil // reported by the lexer
 
-	case tLBrace:
-		return p.parseObject(t)
-	case tLBrack:
+	case tLBrace, tLBrack:
+		if p.depth >= maxDepth {
+			p.errorf(t.pos, "value of %q is nested more than %d deep", key, maxDepth)
+			p.skipValue(t)
+			return nil
+		}
+		p.depth++
+		defer func() { p.depth-- }()
+		if t.kind == tLBrace {
+			return p.parseObject(t)
+		}
 		return p.parseArray(t, key)
 	case tString:
 		return &node{kind: nString, pos: t.pos, text: t.text, plain: t.plain, broken: t.broken}
