@@ -2,8 +2,7 @@ package gen
 
 import (
 	"regexp/syntax"
-	"strings"
-	"unicode/utf8"
+	"strconv"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -97,19 +96,11 @@ func bytesLit(s string) jen.Code {
 //	regexp.MustCompile(`/(.+)/(.+)`)
 //
 // the pattern in a raw string when it can be one, as it reads like the
-// config.
+// config. strconv.CanBackquote also refuses a byte order mark (U+FEFF),
+// which Go rejects anywhere but at the start of a file.
 func regexpLit(pattern string) jen.Code {
-	if utf8.ValidString(pattern) && !strings.ContainsAny(pattern, "`\r\n\x00") && isPrint(pattern) {
+	if strconv.CanBackquote(pattern) {
 		return jen.Qual("regexp", "MustCompile").Call(jen.Op("`" + pattern + "`"))
 	}
 	return jen.Qual("regexp", "MustCompile").Call(jen.Lit(pattern))
-}
-
-func isPrint(s string) bool {
-	for _, r := range s {
-		if r < ' ' || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }

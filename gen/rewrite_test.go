@@ -2,6 +2,8 @@ package gen
 
 import (
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -132,6 +134,35 @@ func TestRewriteLocationForwardEmission(t *testing.T) {
 		i, j := strings.Index(web, "switch string(c.Path)"), strings.Index(web, "c.Forward(upstream1)")
 		if i < 0 || j < i {
 			t.Errorf("forward before location in serveWebsite1")
+		}
+	}
+}
+
+// Patterns are emitted as raw strings when they can be: not when they hold
+// a byte order mark, which Go refuses inside a file, nor a backquote, a
+// line break or another control character. Whatever the pattern, the
+// source must format and compile to the same regexp.
+func TestRegexpLiteralQuoting(t *testing.T) {
+	for _, pat := range []string{"^/a\ufeff(.*)$", "x\ufeff[a-z]", "^/a`b(.*)", "\t(x)", "^/(a)\u2028", "^/é(.*)"} {
+		cfg := rewriteSite()
+		w := cfg.Listens[0].Websites[0]
+		w.Rewrites = []compiler.Rewrite{{Pattern: pat, NewURI: "/$1", Pos: pos(11, 7)}}
+		w.Locations = []*compiler.Location{{Match: compiler.MatchRegex, URI: pat, Pos: pos(21, 7)}}
+		files, err := Generate(cfg, Options{})
+		if err != nil {
+			t.Errorf("%q: %v", pat, err)
+			continue
+		}
+		web := string(files["websites.go"])
+		for _, name := range []string{"rewrite1", "website1Location1Regexp"} {
+			m := regexp.MustCompile(`\b` + name + ` += regexp\.MustCompile\((.*)\)\n`).FindStringSubmatch(web)
+			if m == nil {
+				t.Errorf("%q: no %s in\n%s", pat, name, web)
+				continue
+			}
+			if got, err := strconv.Unquote(m[1]); err != nil || got != pat {
+				t.Errorf("%q: %s is compiled from %s (%v)", pat, name, m[1], err)
+			}
 		}
 	}
 }
