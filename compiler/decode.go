@@ -234,7 +234,7 @@ func (c *checker) mimeTypes(n *node) []MIMEType {
 			case strings.HasPrefix(ext, "."):
 				c.d.errorf(pos, "%s: write extension %q without the dot: %q", m.key("type"), ext, ext[1:])
 				continue
-			case strings.ContainsAny(ext, "/\\.\"*?"):
+			case strings.ContainsAny(ext, "/\\.\"*?") || !printableExt(ext):
 				c.d.errorf(pos, "%s: %q is not a file extension", m.key("type"), ext)
 				continue
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	gotoken "go/token"
 	"strings"
+	"unicode"
 )
 
 // siteForward reads a website's forward, or for a 2016 server the older
@@ -95,7 +96,21 @@ func (c *checker) checkExt(v *node, key, ext string) {
 		c.d.errorf(v.pos, "%s %q: write the extension without the dot: %q", key, ext, ext[1:])
 	case strings.ContainsAny(ext, "./\\ ,"):
 		c.d.errorf(v.pos, "%s %q must be one file extension, like \"php\" (no dot, slash or list)", key, ext)
+	case !printableExt(ext):
+		c.d.errorf(v.pos, "%s %q must be one file extension, like \"php\" (no space or control character)", key, ext)
 	}
+}
+
+// printableExt reports whether ext is made of visible characters only: an
+// extension never holds white space, a control character or a format
+// character such as U+FEFF (which would also break the generated Go).
+func printableExt(ext string) bool {
+	for _, r := range ext {
+		if !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // app reads a compiled-in application handler.
