@@ -180,8 +180,8 @@ func confFiles(cfg *compiler.Config) map[string]string {
 	m := map[string]string{}
 	add := func(file string) {
 		if file != "" {
-			if _, ok := m[filepath.Base(file)]; !ok {
-				m[filepath.Base(file)] = file
+			if _, ok := m[baseName(file)]; !ok {
+				m[baseName(file)] = file
 			}
 		}
 	}

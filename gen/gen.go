@@ -22,6 +22,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"strconv"
 
 	"github.com/dave/jennifer/jen"
 
@@ -173,11 +174,20 @@ func (g *generator) pos(p compiler.Pos) string {
 	return fmt.Sprintf("%s:%d:%d", name, p.Line, p.Col)
 }
 
+// baseName is the base name of file as comments carry it: quoted, Go
+// style, when it holds a character a comment cannot (a line break, or a
+// byte order mark, which Go refuses anywhere in a file but its start).
 func baseName(file string) string {
 	if file == "" {
 		return "hetao.conf"
 	}
-	return filepath.Base(file)
+	name := filepath.Base(file)
+	for _, r := range name {
+		if !strconv.IsPrint(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }
 
 // listenAddr names a listen as people write it: ":80", "10.0.0.1:443".
