@@ -61,9 +61,9 @@ func listenLabel(ip, ports string) string {
 	return ip + ":" + ports
 }
 
-// port reads a required port number.
+// port reads a required port number; null counts as absent.
 func (c *checker) port(o *obj, k string) int {
-	if !o.has(k) {
+	if m := o.first[k]; m == nil || m.value == nil || m.value.kind == nBare && m.value.text == "null" {
 		if o.n != nil && o.misses(k) {
 			c.d.errorf(o.n.pos, "%s needs a port (1 to 65535)", o.path)
 		}
