@@ -182,8 +182,11 @@ func (o *obj) intIn(k string, def, lo, hi int64, why string) (int64, *node) {
 	}
 	if n < lo || n > hi {
 		rng := fmt.Sprintf("at least %d", lo)
-		if hi != noMax {
+		switch {
+		case hi != noMax:
 			rng = fmt.Sprintf("between %d and %d", lo, hi)
+		case n > hi:
+			rng = fmt.Sprintf("at most %d", hi)
 		}
 		if why != "" {
 			rng += " (" + why + ")"
