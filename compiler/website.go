@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"strings"
+	"unicode"
 )
 
 // website decodes one website (or a 2016 server) and returns it with the
@@ -43,10 +44,14 @@ func (c *checker) checkDomain(v *node, key, d string) {
 	switch {
 	case strings.Contains(d, "://"):
 		c.d.errorf(v.pos, "%s %q is a URL; write only the host, like %q", key, d, strings.SplitN(strings.SplitN(d, "://", 2)[1], "/", 2)[0])
-	case strings.ContainsAny(d, "/ \t"):
+	case strings.ContainsAny(d, "/ \t") || strings.IndexFunc(d, invisible) >= 0:
 		c.d.errorf(v.pos, "%s %q is not a host name: it is compared with the Host header, like \"www.example.com\" or \"example.com:8080\"", key, d)
 	}
 }
+
+// invisible reports white space, control and format characters: none
+// belongs in a host name or in a header the site writes.
+func invisible(r rune) bool { return unicode.IsSpace(r) || !unicode.IsGraphic(r) }
 
 // index reads the comma-separated list of index files.
 func (c *checker) index(o *obj) []string {
@@ -133,9 +138,13 @@ func (c *checker) redirects(o *obj) []Redirect {
 			at = dv.pos
 			c.checkDomain(dv, ro.key("domain"), r.Domain)
 		}
-		r.NewDomain, _ = ro.str("new_domain", "")
+		var nv *node
+		r.NewDomain, nv = ro.str("new_domain", "")
 		if r.NewDomain == "" && ro.misses("new_domain") {
 			c.d.errorf(ro.keyPos("new_domain"), "%s needs new_domain: where to send the client", ro.path)
+		}
+		if i := strings.IndexFunc(r.NewDomain, invisible); i >= 0 {
+			c.d.errorf(nv.posIn(i), "%s %q holds white space or a control character, which the Location header cannot carry: percent-encode it", ro.key("new_domain"), r.NewDomain)
 		}
 		code, cv := ro.int("code", 301)
 		if cv != nil && !redirectCodes[code] {
