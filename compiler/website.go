@@ -108,6 +108,9 @@ func (c *checker) rewrites(o *obj) []Rewrite {
 		if uri == "" && ro.misses("new_uri") {
 			c.d.errorf(ro.keyPos(key), "%s needs new_uri: the URI to use, with (1) or $1 for groups of the pattern", ro.path)
 		}
+		if uv != nil && uri != "" && !strings.HasPrefix(uri, "/") && !startsWithGroup(uri) {
+			c.d.errorf(uv.pos, "%s %q must start with \"/\" (or with a group that does): the site answers 400 to a new URI without one", ro.key(key), uri)
+		}
 		if pat != "" {
 			if re := c.regex(pv, ro.key("pattern"), pat); re != nil && uv != nil {
 				c.checkPlaceholders(uv, ro.key(key), uri, pat, re.NumSubexp())
@@ -117,6 +120,13 @@ func (c *checker) rewrites(o *obj) []Rewrite {
 		out = append(out, r)
 	}
 	return out
+}
+
+// startsWithGroup reports whether uri starts with a placeholder, (n) or $n.
+func startsWithGroup(uri string) bool {
+	digits := strings.TrimLeft(uri[1:], "0123456789")
+	n := len(uri) - 1 - len(digits)
+	return n > 0 && (uri[0] == '$' || uri[0] == '(' && strings.HasPrefix(digits, ")"))
 }
 
 var redirectCodes = map[int64]bool{301: true, 302: true, 303: true, 307: true, 308: true}
