@@ -264,3 +264,37 @@ func TestPrintRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// A file that never ends is refused at its size cap, as the configuration
+// or as an include, instead of read until memory runs out; a pipe that
+// ends is read.
+func TestEndlessFileRefused(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	if _, ds := Load("/dev/zero", Options{NoFS: true}); len(ds) != 1 || !strings.Contains(ds[0].Msg, "larger than 64 MiB") {
+		t.Errorf("Load(/dev/zero):\n%s", msgs(ds))
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "hetao.conf")
+	src := `{ !include /dev/zero "listen" : { "port" : 80, "website" : { "wwwroot" : "/w" } } }`
+	if err := os.WriteFile(conf, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ds := Load(conf, Options{NoFS: true}); len(ds) != 1 || ds[0].Pos.Line != 1 || ds[0].Pos.Col != 3 ||
+		!strings.Contains(ds[0].Msg, "!include /dev/zero: larger than 64 MiB") {
+		t.Errorf("!include /dev/zero:\n%s", msgs(ds))
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w.Write([]byte(`{ "listen" : { "port" : 80, "website" : { "wwwroot" : "/w" } } }`))
+		w.Close()
+	}()
+	defer r.Close()
+	if c, ds := Load(fmt.Sprintf("/dev/fd/%d", r.Fd()), Options{NoFS: true}); c == nil || len(ds) != 0 {
+		t.Errorf("configuration from a pipe:\n%s", msgs(ds))
+	}
+}

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +18,7 @@ type tokenSource struct {
 	// lost counts the !include directives that could not be spliced in,
 	// each reported once: they do not stop the semantic checks.
 	lost int
-	// readFile reads an included file; nil means os.ReadFile.
+	// readFile reads an included file; nil means readConfigFile.
 	readFile func(string) ([]byte, error)
 }
 
@@ -78,7 +80,7 @@ func (s *tokenSource) include(from *srcFile, t token) bool {
 	}
 	read := s.readFile
 	if read == nil {
-		read = os.ReadFile
+		read = readConfigFile
 	}
 	src, err := read(abs)
 	if err != nil {
@@ -88,6 +90,31 @@ func (s *tokenSource) include(from *srcFile, t token) bool {
 	s.d.file(display)
 	s.stack = append(s.stack, &srcFile{lx: newLexer(display, src, s.d), abs: abs, name: display})
 	return true
+}
+
+// maxConfigFile bounds a configuration file and each included one: a
+// file that never ends (/dev/zero, a runaway generator) is refused
+// instead of read until memory runs out. Pipes are fine, so that
+// `hetaoc check <(generate)` works.
+const maxConfigFile = 64 << 20
+
+var errTooLarge = fmt.Errorf("larger than %d MiB: not a configuration", maxConfigFile>>20)
+
+// readConfigFile reads a configuration file of at most maxConfigFile bytes.
+func readConfigFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > maxConfigFile {
+		return nil, errTooLarge
+	}
+	return src, nil
 }
 
 // describeFileErr turns an *os.PathError into a short reason.

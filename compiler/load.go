@@ -20,7 +20,7 @@ type Options struct {
 // one; a non-nil Config may still come with errors, so callers check
 // HasErrors.
 func Load(file string, opt Options) (*Config, []Diagnostic) {
-	src, err := os.ReadFile(file)
+	src, err := readConfigFile(file)
 	if err != nil {
 		return nil, []Diagnostic{{Pos: Pos{File: file}, Severity: Error, Msg: "cannot read configuration: " + describeFileErr(err)}}
 	}
@@ -32,7 +32,7 @@ func Load(file string, opt Options) (*Config, []Diagnostic) {
 }
 
 // load is Load on source already in memory; readFile reads includes (nil:
-// os.ReadFile).
+// readConfigFile).
 func load(name, abs string, src []byte, opt Options, readFile func(string) ([]byte, error)) (*Config, []Diagnostic) {
 	d := &diags{}
 	ts := newTokenSource(name, abs, src, d)
