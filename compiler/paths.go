@@ -61,6 +61,10 @@ func (c *checker) path(v *node, key, s string) string {
 	if s == "" {
 		return ""
 	}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		// No system call takes it: the site could not open the file.
+		c.d.errorf(v.posIn(i), "%s holds a NUL byte, which no file name can", key)
+	}
 	refs, bad := scanVars(s)
 	if bad >= 0 {
 		name, _, _ := strings.Cut(s[bad+1:], "$")
