@@ -21,6 +21,11 @@ const (
 	DefaultLogLevel               = "ERROR"
 )
 
+// maxFileCacheCap bounds max_file_cache: 1 TiB is no limit in practice,
+// and the runtime's cache budget (8 files of that size) stays far from
+// overflowing an int64.
+const maxFileCacheCap = 1 << 40
+
 var logLevels = []string{"DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
 
 // config decodes the top-level object.
@@ -95,7 +100,7 @@ func (c *checker) limits(n *node) Limits {
 	var l Limits
 	v, _ := o.intIn("max_http_session_count", DefaultMaxHTTPSessionCount, 1, noMax, "")
 	l.MaxHTTPSessionCount = int(v)
-	l.MaxFileCache, _ = o.intIn("max_file_cache", DefaultMaxFileCache, 0, noMax, "0 caches nothing")
+	l.MaxFileCache, _ = o.intIn("max_file_cache", DefaultMaxFileCache, 0, maxFileCacheCap, "0 caches nothing")
 	v, vn := o.intIn("max_connections_per_ip", DefaultMaxConnectionsPerIP, -1, noMax, "-1 is unlimited")
 	l.MaxConnectionsPerIP = int(v)
 	if vn != nil && v == 0 {
