@@ -277,3 +277,35 @@ func TestFutureIfModifiedSinceAndDotDotHost(t *testing.T) {
 		t.Errorf("Host ..:\n%.120s", r)
 	}
 }
+
+// A request answered with a close while its body is still arriving (HTTP/1.0,
+// "Connection: close") must not be reset by an immediate close (RFC 9112
+// §9.6): the write side is shut and the rest of the body read off, as after
+// an error answer, so the client writes on and reads the whole answer.
+func TestCloseWithBodyPendingLingers(t *testing.T) {
+	ts := startTestSite(t, nil)
+	for _, head := range []string{
+		"POST /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 900000\r\n\r\n",
+		"POST /a.txt HTTP/1.0\r\nContent-Length: 900000\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 900000\r\n\r\n",
+		"PUT /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n",
+		// a bad chunk after the answer: closed, but not reset either
+		"PUT /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+	} {
+		c, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		piece := bytes.Repeat([]byte("x"), 64<<10)
+		c.Write([]byte(head))
+		c.Write(piece)
+		time.Sleep(200 * time.Millisecond) // answered, and closed meanwhile
+		c.SetDeadline(time.Now().Add(3 * time.Second))
+		_, werr := c.Write(piece)
+		out, rerr := io.ReadAll(c)
+		c.Close()
+		if werr != nil || rerr != nil || !strings.HasPrefix(string(out), "HTTP/1.1 ") {
+			t.Errorf("%q: write %v, read %v after:\n%.100s", head, werr, rerr, out)
+		}
+	}
+}

@@ -499,6 +499,13 @@ func (l *loop) process(c *conn, data []byte) {
 		l.ctx.serve()
 		if !c.keep && c.proxy == nil {
 			c.closeAfter = true // a forwarded request closes when its answer ends
+			if c.chunked != nil || int64(len(data)) != c.bodyLeft {
+				// The client is still sending: the rest of the body, or
+				// requests behind it. Closing with input unread would reset
+				// the connection and could destroy the answer before it is
+				// read (RFC 9112 §9.6): linger, as after an error answer.
+				c.lingerClose = true
+			}
 		}
 		if len(l.wbuf) >= maxBatchOut {
 			// Enough answers for one write: the rest waits, as read input,
@@ -519,7 +526,9 @@ func (l *loop) discardBody(c *conn, data []byte) []byte {
 	if c.chunked != nil {
 		n, _, done, err := c.chunked.Decode(data)
 		if err != nil {
-			c.closeAfter = true
+			// The request was answered already; the stream cannot be
+			// trusted past its bad framing, and the client may be sending.
+			c.closeAfter, c.lingerClose = true, true
 			return nil
 		}
 		if done {

@@ -415,6 +415,9 @@ func (l *loop) resumeClient(c *conn) {
 	c.elapseAt = l.now + l.rt.elapse
 	if !c.keep {
 		c.closeAfter = true
+		if c.bodyLeft > 0 || c.chunked != nil || len(c.in) > 0 {
+			c.lingerClose = true // the client is still sending: see process
+		}
 		if !c.blocked() {
 			l.finish(c)
 		}
