@@ -33,9 +33,10 @@
 //     the same value, and lists like "5, 5" are 400. Too large for MaxBody
 //     (or for int64) is 413.
 //   - Transfer-Encoding: with Content-Length 400; in HTTP/1.0 400; chunked
-//     not last, chunked twice, or a malformed list 400 (§6.3: the length
-//     cannot be determined); chunked last after other codings
-//     ("gzip, chunked") 501, as only chunked is implemented (§6.1).
+//     not last, chunked twice, chunked with parameters (§7.1), or a
+//     malformed list 400 (§6.3: the length cannot be determined); chunked
+//     last after other codings ("gzip, chunked") 501, as only chunked is
+//     implemented (§6.1).
 //   - Connection, and so KeepAlive, is a case-insensitive token list over
 //     every Connection line: HTTP/1.1 keeps alive unless "close" is listed,
 //     HTTP/1.0 only when "keep-alive" is and "close" is not.

@@ -477,6 +477,11 @@ func (r *Request) transferEncoding(v []byte) {
 			}
 		}
 		if equalFold(name, "chunked") {
+			if len(name) < len(elem) {
+				// RFC 9112 §7.1: chunked defines no parameters, and their
+				// presence SHOULD be treated as an error ("chunked;q=1").
+				te.bad = true
+			}
 			te.chunked++
 			te.lastChunked = true
 		} else {
@@ -513,8 +518,8 @@ func trimOWS(b []byte) []byte {
 // finish applies the checks that need the whole head; n is its length.
 //
 // Transfer-Encoding (RFC 9112 §6.1, §6.3): with Content-Length → 400 (a
-// smuggling attempt); in HTTP/1.0 → 400; malformed or chunked listed twice
-// → 400; final coding not chunked → 400 (§6.3 says the length cannot be
+// smuggling attempt); in HTTP/1.0 → 400; malformed, chunked listed twice
+// or with parameters → 400; final coding not chunked → 400 (§6.3 says the length cannot be
 // determined: MUST 400); chunked last but with other codings before it (e.g.
 // "gzip, chunked") → 501, since only chunked is implemented (§6.1 SHOULD 501).
 func (r *Request) finish(n int, maxBody int64) (int, error) {

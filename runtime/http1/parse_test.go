@@ -196,6 +196,8 @@ var parseCases = []parseCase{
 	{name: "TE split lines", in: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n", want: 400},
 	{name: "TE empty", in: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n", want: 400},
 	{name: "TE junk", in: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \"chunked\"\r\n\r\n", want: 400},
+	{name: "TE chunked with a parameter", in: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked;q=1\r\n\r\n", want: 400},
+	{name: "TE chunked with a spaced parameter", in: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked ; x\r\n\r\n", want: 400},
 	{name: "TE chunked-false", in: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n", want: 400},
 	{name: "too many headers", in: "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\n\r\n", want: 431, lim: &Limits{MaxHeaders: 2}},
 	{name: "headers at limit", in: "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\n\r\n", lim: &Limits{MaxHeaders: 2}},
