@@ -53,8 +53,13 @@ type conn struct {
 	armed    int64
 }
 
+// deadline is when c times out: idle for timeout, or a request (from its
+// first byte until its answer is ready) past elapse. A keep-alive
+// connection waiting for its next request is bounded by timeout alone, as
+// nginx's keepalive_timeout; elapse starts again with the next request's
+// first byte (readLoop).
 func (c *conn) deadline() int64 {
-	if c.elapseAt != 0 && c.elapseAt < c.idleAt {
+	if c.elapseAt != 0 && c.elapseAt < c.idleAt && !c.idle() {
 		return c.elapseAt
 	}
 	return c.idleAt
@@ -335,6 +340,11 @@ func (l *loop) readLoop(c *conn) {
 		switch {
 		case n > 0:
 			c.idleAt = l.now + l.rt.timeout
+			if n0 == 0 && c.idle() {
+				// The first bytes of a request: its elapse starts now.
+				c.elapseAt = l.now + l.rt.elapse
+				l.arm(c)
+			}
 			if l.handle(c, buf[:n0+n]) {
 				return
 			}

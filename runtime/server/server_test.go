@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -423,6 +424,53 @@ func TestIdleTimeout(t *testing.T) {
 	}
 	if d := time.Since(start); d < 900*time.Millisecond || d > 3*time.Second {
 		t.Errorf("idle connection closed after %v, want about 1s", d)
+	}
+}
+
+// elapse bounds a request from its first byte, not a keep-alive connection
+// waiting for its next request: with timeout 3 and elapse 1, a second
+// request 1.5 s after the first is answered, and a head that trickles in
+// is still cut about 1 s after its first byte.
+func TestElapseCountsFromARequestsFirstByte(t *testing.T) {
+	ts := startTestSite(t, func(s *Site) { s.HTTP.Timeout, s.HTTP.Elapse = 3, 1 })
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	get := func() {
+		t.Helper()
+		if _, err := io.WriteString(c, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("keep-alive request after an idle wait past elapse: %v", err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	get()
+	time.Sleep(1500 * time.Millisecond) // idle past elapse, within timeout
+	get()
+	// Now a head that never ends, a field every 200 ms.
+	time.Sleep(800 * time.Millisecond)
+	start := time.Now()
+	io.WriteString(c, "GET /a.txt HTTP/1.1\r\n")
+	for time.Since(start) < 5*time.Second {
+		time.Sleep(200 * time.Millisecond)
+		if _, err := io.WriteString(c, "X-Slow: y\r\n"); err != nil {
+			break
+		}
+		c.SetReadDeadline(time.Now().Add(time.Millisecond))
+		if _, err := br.ReadByte(); err == io.EOF || err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			break
+		}
+	}
+	if d := time.Since(start); d < 900*time.Millisecond || d > 2500*time.Millisecond {
+		t.Errorf("a trickling head was cut after %v, want about 1s (elapse)", d)
 	}
 }
 
