@@ -22,9 +22,10 @@
 //     not in chunked framing, where CRLF is required. A bare CR is a 400.
 //   - Empty lines before the request-line are skipped; they count towards
 //     MaxHeadBytes and HeadLen.
-//   - Only "HTTP/1.0" and "HTTP/1.1" are served; any other "HTTP/d.d"
-//     (including HTTP/1.2, which RFC 9110 §2.5 would let us treat as 1.1)
-//     is 505, anything else 400.
+//   - "HTTP/1.0" and "HTTP/1.1" are served, and "HTTP/1.2" to "HTTP/1.9"
+//     as HTTP/1.1 (RFC 9110 §2.5: a later minor version is processed as
+//     the highest one the recipient conforms to; nginx does the same);
+//     any other "HTTP/d.d" is 505, anything else (HTTP/1.10) 400.
 //   - Raw bytes >= 0x80 are accepted in the request-target and in field
 //     values (obs-text); controls, SP and DEL are not.
 //   - CONNECT must use authority-form, "*" is for OPTIONS only, and an

@@ -162,10 +162,12 @@ func (r *Request) parse(b []byte, maxHeaders int, maxBody int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if major != '1' || minor > '1' {
+	if major != '1' {
 		return 0, ErrVersion
 	}
-	r.Minor = minor - '0'
+	// A later HTTP/1 minor version is served as 1.1, the highest this
+	// server conforms to (RFC 9110 §2.5).
+	r.Minor = min(minor-'0', 1)
 	if err := r.splitTarget(); err != nil {
 		return 0, err
 	}

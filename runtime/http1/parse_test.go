@@ -100,6 +100,8 @@ var parseCases = []parseCase{
 		return r.KeepAlive && string(r.Host) == "a" && string(r.Path) == "/" && r.Query == nil
 	}},
 	{name: "1.0 no host", in: "GET / HTTP/1.0\r\n\r\n", chk: func(r *Request) bool { return !r.KeepAlive && r.Host == nil && r.Minor == 0 }},
+	{name: "HTTP/1.2 as 1.1", in: "GET / HTTP/1.2\r\nHost: a\r\n\r\n", chk: func(r *Request) bool { return r.Minor == 1 && r.KeepAlive && string(r.Host) == "a" }},
+	{name: "HTTP/1.9 without Host", in: "GET / HTTP/1.9\r\n\r\n", want: 400},
 	{name: "1.0 keep-alive", in: "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", chk: func(r *Request) bool { return r.KeepAlive }},
 	{name: "1.0 keep-alive list", in: "GET / HTTP/1.0\r\nConnection: foo , KEEP-ALIVE\r\n\r\n", chk: func(r *Request) bool { return r.KeepAlive }},
 	{name: "1.1 close list", in: "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, close\r\n\r\n", chk: func(r *Request) bool { return !r.KeepAlive }},
@@ -154,7 +156,6 @@ var parseCases = []parseCase{
 	{name: "userinfo", in: "GET http://u@h/ HTTP/1.1\r\nHost: h\r\n\r\n", want: 400},
 	{name: "absolute empty host", in: "GET http:///p HTTP/1.1\r\nHost: h\r\n\r\n", want: 400},
 	{name: "HTTP/2.0", in: "GET / HTTP/2.0\r\nHost: a\r\n\r\n", want: 505},
-	{name: "HTTP/1.2", in: "GET / HTTP/1.2\r\nHost: a\r\n\r\n", want: 505},
 	{name: "HTTP/0.9 version", in: "GET / HTTP/0.9\r\n\r\n", want: 505},
 	{name: "lower http", in: "GET / http/1.1\r\nHost: a\r\n\r\n", want: 400},
 	{name: "HTTP/1.10", in: "GET / HTTP/1.10\r\nHost: a\r\n\r\n", want: 400},
