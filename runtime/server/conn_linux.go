@@ -343,7 +343,6 @@ func (l *loop) readLoop(c *conn) {
 			if n0 == 0 && c.idle() {
 				// The first bytes of a request: its elapse starts now.
 				c.elapseAt = l.now + l.rt.elapse
-				l.arm(c)
 			}
 			if l.handle(c, buf[:n0+n]) {
 				return
@@ -355,7 +354,10 @@ func (l *loop) readLoop(c *conn) {
 				// A short read drained the socket: edge-triggered epoll
 				// reports the next arrival (but not an end of stream that
 				// came with this edge: hup says to read on to it).
-				if !c.blocked() && len(c.in) == 0 {
+				if !c.blocked() && (len(c.in) == 0 || c.armed != 0) {
+					// Idle, or a head still coming in (its elapse may
+					// be due before the entry armed while it was idle);
+					// a new connection is armed by open if it stays.
 					l.arm(c)
 				}
 				return
