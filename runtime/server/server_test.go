@@ -393,15 +393,29 @@ func TestKeepAliveRules(t *testing.T) {
 	}
 }
 
-func TestAccessLog(t *testing.T) {
-	ts := startTestSite(t, nil)
-	get(t, "http://"+ts.addr+"/a.txt?q=1", "User-Agent", "probe/1.0 (x)")
-	ts.inst.Stop(5 * time.Second)
+// stopAndReadLog stops the test site, so that every access-log line is
+// written, and returns the lines of the default website's log; it fails
+// the test unless there are want of them.
+func stopAndReadLog(t *testing.T, ts *testSite, want int) []string {
+	t.Helper()
+	if !ts.inst.Stop(5 * time.Second) {
+		t.Fatal("site did not stop")
+	}
 	b, err := os.ReadFile(filepath.Join(ts.logDir, "access.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	line := string(b)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != want {
+		t.Fatalf("%d access log lines, want %d:\n%s", len(lines), want, b)
+	}
+	return lines
+}
+
+func TestAccessLog(t *testing.T) {
+	ts := startTestSite(t, nil)
+	get(t, "http://"+ts.addr+"/a.txt?q=1", "User-Agent", "probe/1.0 (x)")
+	line := stopAndReadLog(t, ts, 1)[0]
 	for _, want := range []string{" - 127.0.0.1(probe/1.0) - 127.0.0.1:", `"GET /a.txt?q=1 HTTP/1.1" 200 10`} {
 		if !strings.Contains(line, want) {
 			t.Errorf("access log %q lacks %q", line, want)
@@ -624,15 +638,7 @@ func TestAccessLogCountsBytesSent(t *testing.T) {
 		c.(*net.TCPConn).SetLinger(0)
 		c.Close() // reset: the rest is never sent
 	}
-	ts.inst.Stop(5 * time.Second)
-	b, err := os.ReadFile(filepath.Join(ts.logDir, "access.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d access log lines, want 3:\n%s", len(lines), b)
-	}
+	lines := stopAndReadLog(t, ts, 3)
 	if !strings.HasSuffix(lines[0], fmt.Sprintf(`"GET /mem.bin HTTP/1.1" 200 %d`, len(mem))) {
 		t.Errorf("complete download logged as %q", lines[0])
 	}

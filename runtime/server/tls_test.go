@@ -331,17 +331,7 @@ func TestTLSPlainHTTPLogged(t *testing.T) {
 	if out := raw(t, ts.addr, "\x00\x01garbage\r\n\r\n"); out != "" {
 		t.Errorf("garbage on a TLS listen answered: %q", out)
 	}
-	if !ts.inst.Stop(5 * time.Second) {
-		t.Fatal("site did not stop")
-	}
-	b, err := os.ReadFile(filepath.Join(ts.logDir, "access.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d access log lines, want 3:\n%s", len(lines), b)
-	}
+	lines := stopAndReadLog(t, ts, 3)
 	sent := fmt.Sprintf(`" 400 %d`, len(plainHTTPBody))
 	prefix := regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d - 127\.0\.0\.1\(`)
 	var found [3]bool
@@ -362,6 +352,6 @@ func TestTLSPlainHTTPLogged(t *testing.T) {
 		}
 	}
 	if found != [3]bool{true, true, true} {
-		t.Errorf("access log lacks a plain request (found %v):\n%.1000s", found, b)
+		t.Errorf("access log lacks a plain request (found %v):\n%.1000s", found, strings.Join(lines, "\n"))
 	}
 }
