@@ -4,7 +4,6 @@ import (
 	"fmt"
 	gotoken "go/token"
 	"strings"
-	"unicode"
 )
 
 // siteForward reads a website's forward, or for a 2016 server the older
@@ -104,14 +103,7 @@ func (c *checker) checkExt(v *node, key, ext string) {
 // printableExt reports whether ext is made of visible characters only: an
 // extension never holds white space, a control character or a format
 // character such as U+FEFF (which would also break the generated Go).
-func printableExt(ext string) bool {
-	for _, r := range ext {
-		if !unicode.IsGraphic(r) || unicode.IsSpace(r) {
-			return false
-		}
-	}
-	return true
-}
+func printableExt(ext string) bool { return strings.IndexFunc(ext, invisible) < 0 }
 
 // app reads a compiled-in application handler.
 func (c *checker) app(n *node, path string) *App {
