@@ -31,7 +31,8 @@ type conn struct {
 	readMore    bool // the socket may hold unread input (reading stopped early)
 	tunnel      bool // the backend switched protocols: bytes are relayed (upgrade_linux.go)
 
-	ln *Listen
+	ln  *Listen
+	tls *tlsConn // the record layer of a TLS connection (tlsloop_linux.go), or nil
 
 	// The access-log line of an answer whose body is still being sent, up
 	// to its size, for logSent; logBody is the size of the whole body.
@@ -66,7 +67,9 @@ func (c *conn) deadline() int64 {
 }
 
 // blocked: output is waiting for the socket to become writable.
-func (c *conn) blocked() bool { return len(c.out) > 0 || len(c.outRef) > 0 || c.file != nil }
+func (c *conn) blocked() bool {
+	return len(c.out) > 0 || len(c.outRef) > 0 || c.file != nil || c.tlsPending()
+}
 
 // idle: between requests with nothing buffered either way and no backend
 // answering for it.
@@ -103,7 +106,7 @@ func (l *loop) accept(ln listener) {
 			l.handshake(nfd, ln.ln, ip) // counted from now on (tls_linux.go)
 			return
 		}
-		l.open(nfd, ln.ln, ip)
+		l.open(nfd, ln.ln, ip, nil)
 		return
 	}
 }
@@ -154,7 +157,7 @@ func (l *loop) admit(ip [4]byte) bool {
 	return true
 }
 
-func (l *loop) open(fd int, ln *Listen, ip [4]byte) {
+func (l *loop) open(fd int, ln *Listen, ip [4]byte, t *tlsConn) {
 	for fd >= len(l.conns) {
 		l.conns = append(l.conns, make([]*conn, len(l.conns)+1024)...)
 	}
@@ -166,7 +169,7 @@ func (l *loop) open(fd int, ln *Listen, ip [4]byte) {
 	} else {
 		c = &conn{}
 	}
-	c.fd, c.ln, c.ip = int32(fd), ln, ip
+	c.fd, c.ln, c.ip, c.tls = int32(fd), ln, ip, t
 	c.idleAt = l.now + l.rt.timeout
 	c.elapseAt = l.now + l.rt.elapse
 	l.conns[fd] = c
@@ -201,6 +204,7 @@ func (l *loop) close(c *conn) {
 		c.file.Release()
 		c.file = nil
 	}
+	tlsCloseNotify(c)
 	sysClose(int(c.fd))
 	l.conns[c.fd] = nil
 	l.sessions.Add(-1)
@@ -240,6 +244,9 @@ func (c *conn) waiting() bool {
 }
 
 func (l *loop) event(c *conn, ev uint32) {
+	if c.tls != nil && ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP|unix.EPOLLERR) != 0 {
+		c.tls.io.drained = false // the socket has something again
+	}
 	if c.tunnel {
 		l.tunnelEvent(c, ev)
 		return
@@ -333,7 +340,7 @@ func (l *loop) readLoop(c *conn) {
 			buf, n0 = c.in[:cap(c.in)], len(c.in)
 			c.in = c.in[:0]
 		}
-		n, err := sysRead(int(c.fd), buf[n0:])
+		n, err := l.recv(c, buf[n0:])
 		if n < 0 {
 			n = 0
 		}
@@ -428,6 +435,7 @@ func (l *loop) finish(c *conn) {
 		l.close(c)
 		return
 	}
+	tlsCloseNotify(c)
 	unix.Shutdown(int(c.fd), unix.SHUT_WR)
 	c.lingering = true
 	c.idleAt, c.elapseAt = l.now+lingerTime, 0
@@ -607,8 +615,14 @@ func (l *loop) drain(c *conn) bool {
 			c.file = nil
 			break
 		}
-		off := c.fileOff
-		n, err := sysSendfile(int(c.fd), c.file.FD, &off, int(min(c.fileEnd-c.fileOff, 1<<30)))
+		var n int
+		var err error
+		if c.tls != nil {
+			n, err = l.tlsSendFile(c)
+		} else {
+			off := c.fileOff
+			n, err = sysSendfile(int(c.fd), c.file.FD, &off, int(min(c.fileEnd-c.fileOff, 1<<30)))
+		}
 		if n > 0 {
 			c.fileOff += int64(n)
 			c.idleAt = l.now + l.rt.timeout
@@ -623,6 +637,15 @@ func (l *loop) drain(c *conn) bool {
 		l.close(c) // an error, or the file shrank under us
 		return false
 	}
+	if c.tls != nil {
+		// The last piece's ciphertext may still be waiting.
+		if ok, err := tlsFlush(c.tls.io); !ok {
+			if err != unix.EAGAIN {
+				l.close(c)
+			}
+			return false
+		}
+	}
 	l.logSent(c)
 	if c.elapseAt == 0 {
 		c.elapseAt = l.now + l.rt.elapse
@@ -635,6 +658,9 @@ func (l *loop) drain(c *conn) bool {
 // sysWriteMore), so the head leaves with the file's first bytes instead
 // of as a small segment of its own, as with nginx's tcp_nopush.
 func (l *loop) write(c *conn, p []byte) (int, error) {
+	if c.tls != nil {
+		return l.tlsWrite(c, p)
+	}
 	if c.file != nil {
 		return sysWriteMore(int(c.fd), p)
 	}

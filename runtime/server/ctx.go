@@ -209,7 +209,7 @@ func (x *Ctx) writeBody(body []byte) {
 		l.wbuf = append(l.wbuf, body...)
 		return
 	}
-	n, err := sysWritev2(int(c.fd), l.wbuf, body)
+	n, err := l.writev2(c, l.wbuf, body)
 	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 		c.closeAfter = true
 		l.wbuf = l.wbuf[:0]

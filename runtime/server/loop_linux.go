@@ -49,6 +49,9 @@ type loop struct {
 	inj injector   // connections handed over by TLS terminators
 	hs  handshakes // TLS handshakes in progress, abandoned on stop
 
+	tlsOut     []byte // scratch: the ciphertext of one piece (tlsWrite)
+	tlsFileBuf []byte // scratch: a piece of a file sent over TLS, made on first use
+
 	stopping atomic.Bool
 	wake     int        // eventfd to interrupt epoll_wait
 	wakeMu   sync.Mutex // wake is written by stop, from outside the loop, and closed by release

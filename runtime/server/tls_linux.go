@@ -21,15 +21,16 @@ import (
 // HTTPS: the loop accepts a TLS listen's connections as it does plain
 // ones, and they are admitted then (max_http_session_count and
 // max_connections_per_ip count a connection from its accept, as nginx's
-// worker_connections does). A goroutine then shakes hands with crypto/tls,
-// and the plaintext reaches the loop through a socketpair, so the loop
-// serves it exactly as it serves a plain connection (the same parser,
-// cache, proxy and logs) and knows only that its listen has TLS. The
-// handshake and the record layer cost far more than the extra copy.
+// worker_connections does). A goroutine then shakes hands with crypto/tls
+// (blocking reads with a deadline keep that simple) and hands the socket
+// and its *tls.Conn back to the loop, which runs the record layer from then
+// on (tlsloop_linux.go) and otherwise serves the connection as a plain one:
+// the same parser, cache, proxy and logs. (It went through a socketpair and
+// two copying goroutines before: twice nginx's CPU per HTTPS request.)
 //
 // The admission counts belong to the loop's thread: a connection is counted
 // at accept (a session, and one for its address), and the goroutine always
-// reports back through inject, either with the plaintext end (the loop then
+// reports back through inject, either with the socket (the loop then
 // opens it under the same count) or with fd -1 when the handshake failed
 // (the loop then gives the count back). A plain HTTP request answered 400
 // by the goroutine comes back with that fd -1 and its access-log line,
@@ -37,8 +38,7 @@ import (
 // buffer.
 
 // handshakeTimeout bounds a TLS handshake, and the site's `timeout` bounds
-// it further (the loop's timers start once the plaintext side is handed
-// over).
+// it further (the loop's timers start once the connection is handed over).
 const handshakeTimeout = 10 * time.Second
 
 // tlsConfig loads a listen's certificate and key (paths already expanded).
@@ -55,14 +55,15 @@ func tlsConfig(certFile, keyFile string) (*tls.Config, error) {
 }
 
 // injection is a TLS connection handed back to the loop by its
-// terminator: fd is the loop's end of the plaintext socketpair, or -1 when
-// the handshake failed. Either way the connection was admitted at accept.
+// terminator: fd is its socket, with tls its record layer, or -1 when the
+// handshake failed. Either way the connection was admitted at accept.
 // A failed one may bring the access-log line (no newline) of a plain HTTP
 // request it answered, for site's log.
 type injection struct {
 	fd   int
 	ln   *Listen
 	ip   [4]byte
+	tls  *tlsConn // the record layer the loop runs from now on
 	site *Website
 	line []byte
 }
@@ -120,7 +121,7 @@ func (l *loop) takeInjected() {
 		// open counts the session again; the address stays counted from
 		// admit until the connection closes, as a plain one's does.
 		l.sessions.Add(-1)
-		l.open(in.fd, in.ln, in.ip)
+		l.open(in.fd, in.ln, in.ip, in.tls)
 	}
 }
 
@@ -158,9 +159,8 @@ func (l *loop) handshake(fd int, ln *Listen, ip [4]byte) {
 	go l.terminate(fd, ln, ip, timeout)
 }
 
-// terminate shakes hands on an accepted connection and pumps bytes between
-// it and the loop's end of a socketpair until either side is done. It
-// always ends with exactly one inject.
+// terminate shakes hands on an accepted connection and hands it, with its
+// record layer, to the loop. It always ends with exactly one inject.
 func (l *loop) terminate(fd int, ln *Listen, ip [4]byte, timeout time.Duration) {
 	failed := injection{fd: -1, ln: ln, ip: ip}
 	f := os.NewFile(uintptr(fd), "tls-client")
@@ -174,7 +174,8 @@ func (l *loop) terminate(fd int, ln *Listen, ip [4]byte, timeout time.Duration) 
 		tc.SetNoDelay(l.rt.site.TCP.NoDelay)
 	}
 	rec := &recordConn{Conn: raw, max: l.rt.headCap}
-	tc := tls.Server(rec, l.rt.tls[ln])
+	tio := &tlsIO{Conn: rec, fd: -1}
+	tc := tls.Server(tio, l.rt.tls[ln])
 	raw.SetDeadline(time.Now().Add(timeout))
 	if err := tc.HandshakeContext(l.hs.ctx); err != nil {
 		logs.Debugf("TLS handshake with %v: %v", raw.RemoteAddr(), err)
@@ -190,33 +191,17 @@ func (l *loop) terminate(fd int, ln *Listen, ip [4]byte, timeout time.Duration) 
 		l.inject(failed)
 		return
 	}
-	rec.max, rec.buf = 0, nil // the pumps read on: nothing more to keep
-	raw.SetDeadline(time.Time{})
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	rec.max, rec.buf = 0, nil // nothing more to keep
+	fd, err = handOff(raw)
 	if err != nil {
-		l.rt.logErrorOnce("socketpair for TLS: %v", err)
-		raw.Close()
+		l.rt.logErrorOnce("TLS connection to the loop: %v", err)
 		l.inject(failed)
 		return
 	}
-	if err := unix.SetNonblock(fds[0], true); err != nil {
-		unix.Close(fds[0])
-		unix.Close(fds[1])
-		raw.Close()
-		l.inject(failed)
-		return
-	}
-	f = os.NewFile(uintptr(fds[1]), "tls-plaintext")
-	plain, err := net.FileConn(f)
-	f.Close()
-	if err != nil {
-		unix.Close(fds[0])
-		raw.Close()
-		l.inject(failed)
-		return
-	}
-	l.inject(injection{fd: fds[0], ln: ln, ip: ip})
-	pump(plain, tc)
+	// The loop runs the record layer from now on (tlsloop_linux.go);
+	// what the client sent after its Finished is buffered in tc already.
+	tio.fd = fd
+	l.inject(injection{fd: fd, ln: ln, ip: ip, tls: &tlsConn{tc: tc, io: tio}})
 }
 
 // recordConn keeps the first bytes a client sends, up to max, unless they
@@ -330,9 +315,9 @@ func (l *loop) dialTLS(st *upState, j int) *upConn {
 	return up
 }
 
-// pump copies between the loop's end of a socketpair and a TLS connection,
-// both ways, passing each side's end of stream on, and closes both when
-// both directions are done.
+// pump copies between the loop's end of a socketpair and a TLS connection
+// to a backend (forward.ssl), both ways, passing each side's end of stream
+// on, and closes both when both directions are done.
 func pump(plain net.Conn, tc *tls.Conn) {
 	done := make(chan struct{}, 2)
 	go func() {

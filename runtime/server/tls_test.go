@@ -19,8 +19,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key as PEM files.
@@ -354,4 +357,81 @@ func TestTLSPlainHTTPLogged(t *testing.T) {
 	if found != [3]bool{true, true, true} {
 		t.Errorf("access log lacks a plain request (found %v):\n%.1000s", found, strings.Join(lines, "\n"))
 	}
+}
+
+// The loop runs the record layer of a TLS connection: requests pipelined
+// in one record, a cached body larger than the socket takes (sent from the
+// cache as it drains) and a file beyond the cache (read and encrypted a
+// piece at a time) all reach a client that reads slowly through a small
+// receive buffer, every byte in order; then a body sent in pieces.
+func TestTLSSlowReaderPipelined(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	wmem := sendBufferMax() // more than this meets a full socket
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+		s.Limits.MaxFileCache = int64(2 * wmem)
+	})
+	mid := bytes.Repeat([]byte("cached body "), wmem*3/2/12) // cached, beyond the socket
+	if err := os.WriteFile(filepath.Join(ts.www, "mid.txt"), mid, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("0123456789abcdef"), wmem*3/16) // beyond the cache
+	if err := os.WriteFile(filepath.Join(ts.www, "big.bin"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		rc.Control(func(fd uintptr) { unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 4096) })
+		return nil
+	}}
+	raw, err := d.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tls.Client(raw, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	var reqs string
+	for _, p := range []string{"/mid.txt", "/big.bin", "/a.txt", "/mid.txt"} {
+		reqs += "GET " + p + " HTTP/1.1\r\nHost: x\r\n\r\n"
+	}
+	if _, err := io.WriteString(c, reqs); err != nil { // one record, four requests
+		t.Fatal(err)
+	}
+	br := bufio.NewReaderSize(&slowReader{r: c}, 512)
+	for i, want := range [][]byte{mid, big, []byte("0123456789"), mid} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("answer %d: %v", i, err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || !bytes.Equal(b, want) {
+			t.Fatalf("answer %d: %d, %d of %d bytes, %v", i, resp.StatusCode, len(b), len(want), err)
+		}
+	}
+	// A request whose head and body come in several records.
+	for _, part := range []string{"POST /a.txt HTTP/1.1\r\nHost: x\r\n", "Content-Length: 5\r\n\r\n", "he", "llo"} {
+		if _, err := io.WriteString(c, part); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond) // separate records on the wire
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 405 {
+		t.Fatalf("POST in pieces over TLS: %v %v", resp, err)
+	}
+}
+
+// slowReader hands out at most 1 KB per read, with a pause now and then,
+// so that the server meets a full socket.
+type slowReader struct {
+	r io.Reader
+	n int
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	if s.n++; s.n%64 == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	return s.r.Read(p[:min(len(p), 4096)])
 }

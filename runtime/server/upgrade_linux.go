@@ -106,7 +106,7 @@ func (l *loop) tunnelUpEvent(up *upConn, ev uint32) {
 // counts the bytes. It reports false on an error.
 func (l *loop) tunnelCopy(c *conn, src, dst int, out *[]byte, more, eof *bool, hup bool, sent *int64) bool {
 	for *more && !*eof && len(*out) == 0 {
-		n, err := sysRead(src, l.rbuf)
+		n, err := l.sockRead(c, src, l.rbuf)
 		switch {
 		case n > 0:
 			c.idleAt = l.now + l.rt.timeout
@@ -147,7 +147,8 @@ func (l *loop) tunnelPump(up *upConn) {
 		return
 	}
 	// An end of stream is passed on once what came before it is out.
-	if up.uEOF && !up.cShut && len(c.out) == 0 {
+	if up.uEOF && !up.cShut && len(c.out) == 0 && !c.tlsPending() {
+		tlsCloseNotify(c)
 		unix.Shutdown(cfd, unix.SHUT_WR)
 		up.cShut = true
 	}
@@ -167,13 +168,19 @@ func (l *loop) tunnelPump(up *upConn) {
 // be the read buffer). A buffer that empties is dropped, so an idle tunnel
 // holds none. It reports false on an error other than EAGAIN.
 func (l *loop) tunnelWrite(c *conn, fd int, pending *[]byte, data []byte) bool {
+	if c.tls != nil && fd == int(c.fd) {
+		// Ciphertext the client's socket did not take goes first.
+		if _, err := tlsFlush(c.tls.io); err != nil && err != unix.EAGAIN {
+			return false
+		}
+	}
 	if len(*pending) > 0 {
 		*pending = append(*pending, data...)
 		data = *pending
 	}
 	sent := 0
 	for sent < len(data) {
-		n, err := sysWrite(fd, data[sent:])
+		n, err := l.sockWrite(c, fd, data[sent:])
 		if n > 0 {
 			sent += n
 			continue

@@ -505,8 +505,8 @@ func echoTransfer(t *testing.T, u *upgradeClient, n int) {
 	}
 }
 
-// A TLS client: the plaintext socketpair of the terminator is tunnelled
-// like a socket, ends of stream included.
+// A TLS client: the loop decrypts and encrypts what the tunnel moves for it,
+// ends of stream (close_notify) included.
 func TestUpgradeTLSClient(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
 	be := newUpgradeBackend(t, listenTCP(t), echo101("hi;", nil))
