@@ -44,6 +44,9 @@ type tlsIO struct {
 	// drained: a read of the socket came back short, so it is empty until
 	// epoll reports more (the loop clears it on every readiness report).
 	drained bool
+	// held: reading stopped with the socket not empty, because too much
+	// ciphertext waits for a client that does not read (see tlsPendingMax).
+	held bool
 	// capture: Write appends to out (the loop's scratch buffer, sent at
 	// once); otherwise to pending.
 	capture bool
@@ -66,6 +69,10 @@ func (a *tlsIO) Read(p []byte) (int, error) {
 		return a.Conn.Read(p)
 	}
 	if a.drained {
+		return 0, errWouldBlock
+	}
+	if len(a.pending) >= tlsPendingMax {
+		a.held = true
 		return 0, errWouldBlock
 	}
 	for {
@@ -153,11 +160,28 @@ func handOff(raw net.Conn) (int, error) {
 // much (and crypto/tls's records) per connection.
 const tlsPiece = 64 << 10
 
+// tlsPendingMax bounds the ciphertext waiting for a client. Answers never
+// leave more than a piece's; but reading can make crypto/tls write too (a
+// TLS 1.3 KeyUpdate that asks for one back), and a client that sends such
+// requests without reading would otherwise grow it without end: past this
+// much, its socket is not read until it reads.
+const tlsPendingMax = 2 * tlsPiece
+
 // tlsRead reads plaintext into p as sysRead reads a socket: n > 0, or
 // (-1, EAGAIN) when nothing can be read now, or (0, nil) at the end of
 // the stream. It reads until p is full or the socket is empty, so that a
 // short read means what it means for a plain socket: nothing is left.
 func (l *loop) tlsRead(c *conn, p []byte) (int, error) {
+	a := c.tls.io
+	a.held = false
+	n, err := l.tlsReadSome(c, p)
+	if a.held {
+		c.readMore = true // read on once the client has read (drain)
+	}
+	return n, err
+}
+
+func (l *loop) tlsReadSome(c *conn, p []byte) (int, error) {
 	got := 0
 	for got < len(p) {
 		n, err := c.tls.tc.Read(p[got:])
