@@ -6,12 +6,13 @@
 #   ROUNDS=3            measured runs per server and scenario (A B A B ...)
 #   DURATION=8          seconds per wrk run
 #   WARMUP=1            seconds of unmeasured wrk per server and scenario; 0 none
-#   SCENARIOS="1 2 3 4 5 6"   which scenarios (7: big.html gzip c=50, off by default)
+#   SCENARIOS="1 2 3 4 5 6"   which scenarios (7: big.html gzip c=50; 8: scenario 2
+#                       over HTTPS, sites and nginx-tuned only; both off by default)
 #   SERVERS="site1 seed site2 tuned bare"   (bare: scenarios 1-3 only)
 #   SITE_WORKERS=2      workers of site2 and of nginx-tuned
 #   CPU_AFFINITY=0      the sites' cpu_affinity (0 is the default)
 #   IDLE_CONNS=10000    connections held idle in scenario 6
-#   PORT_BASE=18480     five consecutive ports from here
+#   PORT_BASE=18480     five consecutive ports from here (and +10.. for HTTPS)
 #   BENCH_DIR=/tmp/hetao-bench   scratch folder (rebuilt on every run)
 #   NOISE_MAX=10        a run during which other processes used more than this
 #   NOISE_RETRIES=2     % of the machine is run again, at most this many times
@@ -125,14 +126,14 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------- scratch
 case $BENCH_DIR in /|"") die "BENCH_DIR=$BENCH_DIR" ;; esac
 rm -rf "$BENCH_DIR"
-mkdir -p "$BENCH_DIR"/{bin,www,results,site1,site2,seed,tuned,bare}
+mkdir -p "$BENCH_DIR"/{bin,www,results,site1,site2,seed,tuned,bare,cert}
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 RES=$BENCH_DIR/results
 WWW=$BENCH_DIR/www
 
-log "building hetaoc, the idle-connection client and the bare loop"
+log "building hetaoc, the idle-connection client, the bare loop and the certificate maker"
 (cd "$REPO" && $GO build -o "$BENCH_DIR/bin/hetaoc" ./cmd/hetaoc && $GO build -o "$BENCH_DIR/bin/idle" ./tests/bench/idle &&
-	$GO build -o "$BENCH_DIR/bin/bare" ./tests/bench/bare) ||
+	$GO build -o "$BENCH_DIR/bin/bare" ./tests/bench/bare && $GO build -o "$BENCH_DIR/bin/cert" ./tests/bench/cert) ||
 	die "go build failed"
 
 cp "$HERE"/www/*.html "$WWW"/
@@ -142,12 +143,16 @@ head -c 1048576 /dev/urandom >"$WWW/1m.bin"
 
 i=0
 for s in site1 seed site2 tuned bare; do PORT[$s]=$((PORT_BASE + i)); i=$((i + 1)); done
+declare -A TPORT=([site1]=$((PORT_BASE + 10)) [site2]=$((PORT_BASE + 12)) [tuned]=$((PORT_BASE + 13)))
 for s in $SERVERS; do
 	[ -n "${PORT[$s]:-}" ] || die "unknown server $s (site1 seed site2 tuned bare)"
-	if (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$s]}") 2>/dev/null; then
-		die "port ${PORT[$s]} is already in use; set PORT_BASE"
-	fi
+	for p in "${PORT[$s]}" ${TPORT[$s]:-}; do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			die "port $p is already in use; set PORT_BASE"
+		fi
+	done
 done
+"$BENCH_DIR/bin/cert" -dir "$BENCH_DIR/cert" || die "cannot make a certificate"
 
 site_conf() { # WORKERS ACCESS_LOG
 	cat <<EOF
@@ -163,13 +168,19 @@ site_conf() { # WORKERS ACCESS_LOG
 		"port" : $3,
 		"website" : { "domain" : "", "wwwroot" : "../www", "index" : "/index.html", "access_log" : "$2" }
 	},
+	"listen" : {
+		"ip" : "127.0.0.1",
+		"port" : $4,
+		"ssl" : { "certificate_file" : "$BENCH_DIR/cert/cert.pem", "certificate_key_file" : "$BENCH_DIR/cert/key.pem" },
+		"website" : { "domain" : "", "wwwroot" : "../www", "index" : "/index.html", "access_log" : "${2:+log/access-tls.log}" }
+	},
 	"tcp_options" : { "nodelay" : 1, "linger" : -1 },
 	"http_options" : { "compress_on" : 1, "timeout" : 75 }
 }
 EOF
 }
-site_conf 1 log/access.log "${PORT[site1]}" >"$BENCH_DIR/site1/hetao.conf"
-site_conf "$SITE_WORKERS" "" "${PORT[site2]}" >"$BENCH_DIR/site2/hetao.conf"
+site_conf 1 log/access.log "${PORT[site1]}" "${TPORT[site1]}" >"$BENCH_DIR/site1/hetao.conf"
+site_conf "$SITE_WORKERS" "" "${PORT[site2]}" "${TPORT[site2]}" >"$BENCH_DIR/site2/hetao.conf"
 for s in site1 site2; do
 	case " $SERVERS " in *" $s "*) ;; *) continue ;; esac
 	log "hetaoc build $s"
@@ -180,7 +191,20 @@ sed -e "s|@PORT@|${PORT[seed]}|g" -e "s|@WWW@|$WWW|g" -e "s|@RUN@|$BENCH_DIR/see
 	"$HERE/nginx-seed.conf" >"$BENCH_DIR/seed/nginx.conf"
 sed -e "s|@PORT@|${PORT[tuned]}|g" -e "s|@WWW@|$WWW|g" -e "s|@RUN@|$BENCH_DIR/tuned|g" \
 	-e "s|^worker_processes auto;.*|worker_processes $SITE_WORKERS;|" \
-	"$HERE/nginx-tuned.conf" >"$BENCH_DIR/tuned/nginx.conf"
+	"$HERE/nginx-tuned.conf" | awk -v port="${TPORT[tuned]}" -v www="$WWW" -v cert="$BENCH_DIR/cert" '
+	# the HTTPS scenario: the same server on a TLS port, inside http { }
+	{ lines[NR] = $0 } $0 == "}" { last = NR }
+	END { for (i = 1; i <= NR; i++) {
+		if (i == last) {
+			print "    server {"
+			print "        listen 127.0.0.1:" port " ssl backlog=4096 reuseport;"
+			print "        ssl_certificate " cert "/cert.pem;"
+			print "        ssl_certificate_key " cert "/key.pem;"
+			print "        root " www ";"
+			print "        index index.html;"
+			print "    }"
+		}
+		print lines[i] } }' >"$BENCH_DIR/tuned/nginx.conf"
 
 # ---------------------------------------------------------------- servers
 wait_ready() { # SERVER: poll the port until index.html is served
@@ -275,7 +299,11 @@ child_ticks() { # user+sys ticks of this shell's reaped children (wrk)
 	read -ra f <<<"${s##*') '}"
 	echo $((f[13] + f[14]))
 }
-truncate_logs() { : >"$BENCH_DIR/site1/log/access.log" 2>/dev/null || true; : >"$BENCH_DIR/seed/nginx-access.log" 2>/dev/null || true; }
+truncate_logs() {
+	: >"$BENCH_DIR/site1/log/access.log" 2>/dev/null || true
+	: >"$BENCH_DIR/site1/log/access-tls.log" 2>/dev/null || true
+	: >"$BENCH_DIR/seed/nginx-access.log" 2>/dev/null || true
+}
 
 # scenario table: label | path | connections | wrk headers (| separated)
 declare -A S_LABEL S_PATH S_CONNS S_HDRS
@@ -287,6 +315,7 @@ scn 4 "ka 1 MiB file c=50" /1m.bin 50 ""
 scn 5 "close gzip press.html c=100" /press.html 100 "Accept-Encoding: gzip|Connection: close"
 scn 6 "$IDLE_CONNS idle ka conns" "" 0 ""
 scn 7 "ka gzip big.html c=50" /big.html 50 "Accept-Encoding: gzip"
+scn 8 "https ka gzip c=50" /press.html 50 "Accept-Encoding: gzip"
 
 to_us() { # wrk duration (12.3us, 4.5ms, 1.2s, 2m) → microseconds
 	awk -v d="$1" 'BEGIN { v = d + 0; u = d; sub(/^[0-9.]+/, "", u)
@@ -304,7 +333,11 @@ wrk_args() { # SCENARIO SERVER DURATION
 	WRK=(wrk -t1 -c"${S_CONNS[$1]}" -d"$3s" --latency)
 	IFS='|' read -ra h <<<"${S_HDRS[$1]}"
 	for x in "${h[@]}"; do WRK+=(-H "$x"); done
-	WRK+=("http://127.0.0.1:${PORT[$2]}${S_PATH[$1]}")
+	if [ "$1" = 8 ]; then
+		WRK+=("https://127.0.0.1:${TPORT[$2]}${S_PATH[$1]}")
+	else
+		WRK+=("http://127.0.0.1:${PORT[$2]}${S_PATH[$1]}")
+	fi
 }
 
 run_wrk() { # SCENARIO SERVER ROUND: one measured run → $RES/s.server.round
@@ -404,12 +437,14 @@ in_scenario() { # SCENARIO: the servers of $SERVERS that take part in it
 	for s in $SERVERS; do
 		# bare knows press.html only, and keeps no memory worth measuring
 		if [ "$s" = bare ]; then case $1 in 1 | 2 | 3) ;; *) continue ;; esac; fi
+		# HTTPS: the sites and nginx-tuned (hetao's comparison had none)
+		if [ "$1" = 8 ] && [ -z "${TPORT[$s]:-}" ]; then continue; fi
 		printf '%s ' "$s"
 	done
 }
 start=$SECONDS
 for n in $SCENARIOS; do
-	[ -n "${S_LABEL[$n]:-}" ] || die "unknown scenario $n (1-7)"
+	[ -n "${S_LABEL[$n]:-}" ] || die "unknown scenario $n (1-8)"
 	if [ "$n" = 6 ]; then
 		for s in $(in_scenario 6); do run_idle "$s"; done
 		continue
