@@ -435,3 +435,86 @@ func (s *slowReader) Read(p []byte) (int, error) {
 	}
 	return s.r.Read(p[:min(len(p), 4096)])
 }
+
+// heldConn holds what is written to it while hold is set, and sends it all
+// with one write on release: records a client writes one after the other
+// then reach the server in one segment.
+type heldConn struct {
+	net.Conn
+	hold bool
+	buf  []byte
+}
+
+func (h *heldConn) Write(p []byte) (int, error) {
+	if h.hold {
+		h.buf = append(h.buf, p...)
+		return len(p), nil
+	}
+	return h.Conn.Write(p)
+}
+
+// SetWriteDeadline is ignored while holding: CloseWrite sets one, for now,
+// on the connection under it after its close_notify.
+func (h *heldConn) SetWriteDeadline(t time.Time) error {
+	if h.hold {
+		return nil
+	}
+	return h.Conn.SetWriteDeadline(t)
+}
+
+func (h *heldConn) release() error {
+	h.hold = false
+	_, err := h.Conn.Write(h.buf)
+	h.buf = nil
+	return err
+}
+
+// dialHeld shakes hands over a heldConn, which then holds what is written.
+func dialHeld(t *testing.T, addr string, pool *x509.CertPool, version uint16) (*tls.Conn, *heldConn) {
+	t.Helper()
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &heldConn{Conn: raw}
+	c := tls.Client(h, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: version, MaxVersion: version})
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	if err := c.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	h.hold = true
+	return c, h
+}
+
+// TestTLSCloseNotifyWithRequest: a request and the client's close_notify
+// in one segment. crypto/tls reads the alert along with the request's
+// record and keeps the end for the next read; the socket is empty then, so
+// epoll reports nothing more, and the connection must not wait for it.
+func TestTLSCloseNotifyWithRequest(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+		s.HTTP.Timeout = 10
+	})
+	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		c, h := dialHeld(t, ts.addr, pool, version)
+		io.WriteString(c, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+		c.CloseWrite()
+		if err := h.release(); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("TLS %x: the answer: %v", version, err)
+		}
+		if b, err := io.ReadAll(br); err != nil || string(b) != "0123456789" {
+			t.Fatalf("TLS %x: the body %q, then %v (want the server's close_notify)", version, b, err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("TLS %x: the connection closed %v after the client's close_notify", version, d)
+		}
+	}
+}

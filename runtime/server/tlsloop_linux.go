@@ -189,10 +189,18 @@ func (l *loop) tlsReadSome(c *conn, p []byte) (int, error) {
 		if err == nil {
 			continue
 		}
+		_, temporary := err.(wouldBlock)
 		if got > 0 {
-			break // an end or an error is reported again by the next Read
+			if !temporary {
+				// An end or an error came behind the data (a close_notify
+				// in the same segment): the next Read reports it, but the
+				// socket may be empty and epoll report nothing more, so
+				// the reader must not take this short read for drained.
+				c.hup = true
+			}
+			break
 		}
-		if _, ok := err.(wouldBlock); ok {
+		if temporary {
 			return -1, unix.EAGAIN
 		}
 		switch {

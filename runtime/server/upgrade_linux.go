@@ -103,8 +103,10 @@ func (l *loop) tunnelUpEvent(up *upConn, ev uint32) {
 // tunnelCopy moves one way of a tunnel: it reads src while the socket may
 // hold more (*more), its end has not come (*eof) and what dst has not taken
 // yet (*out) is nothing, writing each piece to dst; sent, if not nil,
-// counts the bytes. It reports false on an error.
-func (l *loop) tunnelCopy(c *conn, src, dst int, out *[]byte, more, eof *bool, hup bool, sent *int64) bool {
+// counts the bytes. *hup says an end of stream follows, so a short read
+// does not mean the socket is drained (a TLS client's record layer may set
+// it while reading). It reports false on an error.
+func (l *loop) tunnelCopy(c *conn, src, dst int, out *[]byte, more, eof, hup *bool, sent *int64) bool {
 	for *more && !*eof && len(*out) == 0 {
 		n, err := l.sockRead(c, src, l.rbuf)
 		switch {
@@ -116,7 +118,7 @@ func (l *loop) tunnelCopy(c *conn, src, dst int, out *[]byte, more, eof *bool, h
 			if !l.tunnelWrite(c, dst, out, l.rbuf[:n]) {
 				return false
 			}
-			if n < len(l.rbuf) && !hup {
+			if n < len(l.rbuf) && !*hup {
 				*more = false // drained: the next arrival is reported
 			}
 		case err == unix.EAGAIN:
@@ -141,8 +143,8 @@ func (l *loop) tunnelPump(up *upConn) {
 		l.close(c)
 		return
 	}
-	if !l.tunnelCopy(c, up.fd, cfd, &c.out, &up.readMore, &up.uEOF, up.hup, &up.sent) || // backend → client
-		!l.tunnelCopy(c, cfd, up.fd, &up.out, &c.readMore, &up.cEOF, c.hup, nil) { // client → backend
+	if !l.tunnelCopy(c, up.fd, cfd, &c.out, &up.readMore, &up.uEOF, &up.hup, &up.sent) || // backend → client
+		!l.tunnelCopy(c, cfd, up.fd, &up.out, &c.readMore, &up.cEOF, &c.hup, nil) { // client → backend
 		l.close(c)
 		return
 	}

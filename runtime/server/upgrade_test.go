@@ -542,3 +542,32 @@ func TestUpgradeTLSBackend(t *testing.T) {
 	u.expect(t, "hi;early;")
 	echoTransfer(t, u, 4<<20)
 }
+
+// A TLS client's last bytes and its close_notify in one segment: the end
+// of stream that crypto/tls keeps behind the data reaches the backend.
+func TestUpgradeTLSCloseNotifyWithData(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	be := newUpgradeBackend(t, listenTCP(t), echo101("hi;", nil))
+	addr := startProxy(t, 'R', []Backend{be.Backend}, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+		s.HTTP.Timeout = 10
+	})
+	c, h := dialHeld(t, addr, pool, tls.VersionTLS13)
+	h.release()
+	u := upgradeOn(t, c, upgradeRequest, "")
+	u.switched(t)
+	u.expect(t, "hi;")
+	h.hold = true
+	io.WriteString(c, "last;")
+	c.CloseWrite()
+	if err := h.release(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if rest, err := io.ReadAll(u.br); err != nil || string(rest) != "last;" {
+		t.Fatalf("after the client's end: %q, %v", rest, err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the tunnel passed the client's close_notify on after %v", d)
+	}
+}
