@@ -246,6 +246,9 @@ func (c *conn) waiting() bool {
 func (l *loop) event(c *conn, ev uint32) {
 	if c.tls != nil && ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP|unix.EPOLLERR) != 0 {
 		c.tls.io.drained = false // the socket has something again
+		if ev&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+			c.tls.io.shut = true
+		}
 	}
 	if c.tunnel {
 		l.tunnelEvent(c, ev)

@@ -518,3 +518,51 @@ func TestTLSCloseNotifyWithRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSEndBehindQueuedRequest: a request and then the end of the TCP
+// stream (no close_notify) arrive while the answer before them waits for
+// the client to read. Epoll reported the end then; once the client reads,
+// the request is answered and the connection closes, as a plain one does,
+// instead of waiting for an event that will not come.
+func TestTLSEndBehindQueuedRequest(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	wmem := sendBufferMax()
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+		s.HTTP.Timeout = 10
+	})
+	big := bytes.Repeat([]byte("0123456789abcdef"), wmem*3/16) // beyond the socket
+	if err := os.WriteFile(filepath.Join(ts.www, "big.bin"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tls.Client(raw, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	io.WriteString(c, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(200 * time.Millisecond) // the answer fills the socket
+	io.WriteString(c, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+	raw.(*net.TCPConn).CloseWrite()
+	time.Sleep(200 * time.Millisecond) // epoll reports the request and the end
+	br := bufio.NewReader(c)
+	for i, want := range [][]byte{big, []byte("0123456789")} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("answer %d: %v", i, err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != 200 || !bytes.Equal(b, want) {
+			t.Fatalf("answer %d: %d, %d of %d bytes, %v", i, resp.StatusCode, len(b), len(want), err)
+		}
+	}
+	start := time.Now()
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("after the answers: %v, want the end", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the connection closed %v after the answers", d)
+	}
+}

@@ -44,6 +44,9 @@ type tlsIO struct {
 	// drained: a read of the socket came back short, so it is empty until
 	// epoll reports more (the loop clears it on every readiness report).
 	drained bool
+	// shut: epoll reported the peer's end of stream; a short read does not
+	// mean drained then, as no other report follows: read on to the end.
+	shut bool
 	// held: reading stopped with the socket not empty, because too much
 	// ciphertext waits for a client that does not read (see tlsPendingMax).
 	held bool
@@ -79,7 +82,7 @@ func (a *tlsIO) Read(p []byte) (int, error) {
 		n, err := sysRead(a.fd, p)
 		switch {
 		case n > 0:
-			a.drained = n < len(p)
+			a.drained = n < len(p) && !a.shut
 			return n, nil
 		case err == unix.EINTR:
 			continue
