@@ -289,8 +289,9 @@ func (l *loop) drainStep() bool {
 	for _, c := range l.conns {
 		// An idle connection that has had an answer is closed at once; one
 		// accepted just before the stop gets a moment to send its request,
-		// which would otherwise be reset unread.
-		if c != nil && c.idle() && (c.served || l.now-(c.idleAt-l.rt.timeout) > freshGrace) {
+		// which would otherwise be reset unread. A TLS connection with part
+		// of a record read is receiving a request: it is not idle.
+		if c != nil && c.idle() && !c.tlsPartial() && (c.served || l.now-(c.idleAt-l.rt.timeout) > freshGrace) {
 			l.close(c)
 		}
 	}

@@ -566,3 +566,47 @@ func TestTLSEndBehindQueuedRequest(t *testing.T) {
 		t.Errorf("the connection closed %v after the answers", d)
 	}
 }
+
+// TestTLSStopWaitsForPartialRecord: a keep-alive connection whose next
+// request has begun to arrive, its record not yet whole, is not idle: a
+// stopping site (reload) answers that request before closing, as it does
+// for a plain connection with part of a request head read.
+func TestTLSStopWaitsForPartialRecord(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+	})
+	c, h := dialHeld(t, ts.addr, pool, tls.VersionTLS13)
+	h.release()
+	br := bufio.NewReader(c)
+	req := "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+	io.WriteString(c, req)
+	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("first answer: %v", err)
+	}
+	io.ReadAll(io.LimitReader(br, 10))
+	h.hold = true
+	io.WriteString(c, req) // one record
+	rec := h.buf
+	h.hold, h.buf = false, nil
+	if _, err := h.Conn.Write(rec[:10]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // read by the loop: part of a record
+	stopped := make(chan bool, 1)
+	go func() { stopped <- ts.inst.Stop(5 * time.Second) }()
+	time.Sleep(300 * time.Millisecond) // the loop closes idle connections
+	if _, err := h.Conn.Write(rec[10:]); err != nil {
+		t.Fatalf("the rest of the record: %v", err)
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the request straddling the stop: %v", err)
+	}
+	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "0123456789" {
+		t.Fatalf("the request straddling the stop: %q, %v", b, err)
+	}
+	if !<-stopped {
+		t.Error("the site did not stop")
+	}
+}

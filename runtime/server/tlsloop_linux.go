@@ -55,7 +55,36 @@ type tlsIO struct {
 	capture bool
 	out     []byte
 	pending []byte // ciphertext the socket has not taken yet
+
+	// The framing of what crypto/tls has read: nhdr bytes of a record
+	// header so far, or body bytes of a record still to come. Either
+	// means a record has begun to arrive (see partial).
+	hdr  [5]byte
+	nhdr int
+	body int
 }
+
+// frame follows the record framing through p, read from the socket.
+func (a *tlsIO) frame(p []byte) {
+	for len(p) > 0 {
+		if a.body > 0 {
+			k := min(a.body, len(p))
+			a.body -= k
+			p = p[k:]
+			continue
+		}
+		k := copy(a.hdr[a.nhdr:], p)
+		a.nhdr += k
+		p = p[k:]
+		if a.nhdr == len(a.hdr) {
+			a.nhdr, a.body = 0, int(a.hdr[3])<<8|int(a.hdr[4])
+		}
+	}
+}
+
+// partial: crypto/tls holds part of a record, the start of what the
+// client sends next (a request, as a partial head in c.in would be).
+func (a *tlsIO) partial() bool { return a.nhdr > 0 || a.body > 0 }
 
 // errWouldBlock is what tlsIO returns instead of blocking: a temporary
 // error, after which crypto/tls keeps what it has read of a record.
@@ -69,7 +98,9 @@ func (wouldBlock) Temporary() bool { return true }
 
 func (a *tlsIO) Read(p []byte) (int, error) {
 	if a.fd < 0 {
-		return a.Conn.Read(p)
+		n, err := a.Conn.Read(p)
+		a.frame(p[:n]) // the handshake may read the start of a request
+		return n, err
 	}
 	if a.drained {
 		return 0, errWouldBlock
@@ -83,6 +114,7 @@ func (a *tlsIO) Read(p []byte) (int, error) {
 		switch {
 		case n > 0:
 			a.drained = n < len(p) && !a.shut
+			a.frame(p[:n])
 			return n, nil
 		case err == unix.EINTR:
 			continue
@@ -274,6 +306,9 @@ func tlsFlush(a *tlsIO) (bool, error) {
 	a.pending = nil
 	return true, nil
 }
+
+// tlsPartial: part of a record from c's client has arrived.
+func (c *conn) tlsPartial() bool { return c.tls != nil && c.tls.io.partial() }
 
 // tlsPending: c has ciphertext waiting for the socket.
 func (c *conn) tlsPending() bool { return c.tls != nil && len(c.tls.io.pending) > 0 }
