@@ -1,7 +1,10 @@
 package compiler
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,6 +23,8 @@ type tokenSource struct {
 	lost int
 	// readFile reads an included file; nil means readConfigFile.
 	readFile func(string) ([]byte, error)
+	// hash sums every file read, in the order read (Config.Hash).
+	hash hash.Hash
 }
 
 type srcFile struct {
@@ -30,7 +35,18 @@ type srcFile struct {
 
 func newTokenSource(name, abs string, src []byte, d *diags) *tokenSource {
 	d.file(name)
-	return &tokenSource{stack: []*srcFile{{lx: newLexer(name, src, d), abs: abs, name: name}}, d: d}
+	s := &tokenSource{stack: []*srcFile{{lx: newLexer(name, src, d), abs: abs, name: name}}, d: d, hash: sha256.New()}
+	s.sum(src)
+	return s
+}
+
+// sum adds one file's bytes to the hash, length first, so that the same
+// bytes cut differently between files do not hash alike.
+func (s *tokenSource) sum(src []byte) {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(src)))
+	s.hash.Write(n[:])
+	s.hash.Write(src)
 }
 
 func (s *tokenSource) next() token {
@@ -87,6 +103,7 @@ func (s *tokenSource) include(from *srcFile, t token) bool {
 		s.d.errorf(t.pos, "!include %s: %s", name, describeFileErr(err))
 		return false
 	}
+	s.sum(src)
 	s.d.file(display)
 	s.stack = append(s.stack, &srcFile{lx: newLexer(display, src, s.d), abs: abs, name: display})
 	return true

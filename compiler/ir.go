@@ -17,6 +17,10 @@ type Pos struct {
 // Config is a whole site configuration.
 type Config struct {
 	File string // the main configuration file as given on the command line
+	// Hash is "sha256:" and the hex SHA-256 of the configuration's bytes:
+	// the main file, then each !include in the order read, each preceded
+	// by its length as 8 big-endian bytes.
+	Hash string
 
 	WorkerProcesses int  // 0: one per online CPU (hetao's -1 and 0 both map here)
 	CPUAffinity     bool // worker i pinned to CPU i

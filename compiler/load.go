@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -52,6 +53,9 @@ func load(name, abs string, src []byte, opt Options, readFile func(string) ([]by
 		c.getenv = os.LookupEnv
 	}
 	cfg := c.config(root, name)
+	if cfg != nil {
+		cfg.Hash = fmt.Sprintf("sha256:%x", ts.hash.Sum(nil))
+	}
 	return cfg, d.sorted()
 }
 

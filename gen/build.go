@@ -15,13 +15,16 @@ import (
 
 // Build generates the site of cfg and compiles it into the binary out:
 //
-//	go build -trimpath -buildvcs=false -o OUT .
+//	CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags="-s -w" -o OUT .
 //
 // in a temporary module (WriteModule) that is removed afterwards, with
 // GOTOOLCHAIN=local, GOWORK=off and GOFLAGS=-mod=readonly added to the
 // environment, so nothing is downloaded that the module cache lacks and
 // the same config with the same hetaoc gives the same binary, byte for
-// byte. Errors of `go build` are reported at the config line the failing
+// byte. With cgo off the binary is static (no ELF interpreter: it runs in
+// an empty container image or on a musl system) and os/user and net use
+// their pure-Go lookups; -s -w strips the symbol table and DWARF
+// (Options.Debug keeps them). Errors of `go build` are reported at the config line the failing
 // generated code came from (see BuildError).
 func Build(ctx context.Context, cfg *compiler.Config, out string, opt Options) error {
 	if _, err := lookGo(opt.Go); err != nil {
@@ -53,7 +56,11 @@ func goBuild(ctx context.Context, dir, out string, files map[string][]byte, cfg 
 	if err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-buildvcs=false", "-o", out, ".")
+	args := []string{"build", "-trimpath", "-buildvcs=false"}
+	if !opt.Debug {
+		args = append(args, "-ldflags=-s -w")
+	}
+	cmd := exec.CommandContext(ctx, goCmd, append(args, "-o", out, ".")...)
 	cmd.Dir = dir
 	cmd.Env = buildEnv(opt.Env)
 	var stderr bytes.Buffer
@@ -86,9 +93,10 @@ func lookGo(name string) (string, error) {
 }
 
 // buildEnv is env (nil: this process's environment) with the settings that
-// make a site build local, offline-safe and reproducible:
+// make a site build local, offline-safe, static and reproducible:
 // GOTOOLCHAIN=local (no toolchain switch), GOWORK=off (no go.work of the
-// user's) and -mod=readonly appended to GOFLAGS (replacing any -mod).
+// user's), CGO_ENABLED=0 and -mod=readonly appended to GOFLAGS (replacing
+// any -mod).
 func buildEnv(env []string) []string {
 	if env == nil {
 		env = os.Environ()
@@ -98,7 +106,7 @@ func buildEnv(env []string) []string {
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
-		case "GOTOOLCHAIN", "GOWORK":
+		case "GOTOOLCHAIN", "GOWORK", "CGO_ENABLED":
 			continue
 		case "GOFLAGS":
 			for _, f := range strings.Fields(v) {
@@ -110,5 +118,5 @@ func buildEnv(env []string) []string {
 		}
 		out = append(out, kv)
 	}
-	return append(out, "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS="+goflags+"-mod=readonly")
+	return append(out, "GOTOOLCHAIN=local", "GOWORK=off", "CGO_ENABLED=0", "GOFLAGS="+goflags+"-mod=readonly")
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
+	hetao "github.com/hetaoc/hetao"
 	"github.com/hetaoc/hetao/compiler"
 )
 
@@ -24,6 +25,8 @@ func (g *generator) siteFile(f *jen.File) error {
 //	// site is the whole site compiled from hetao.conf.
 //	var site = &server.Site{
 //		Conf:        "hetao.conf",
+//		ConfHash:    "sha256:…",
+//		Hetaoc:      "0.1.0",
 //		Workers:     1,
 //		LogLevel:    logs.Error,
 //		Limits:      server.Limits{...},
@@ -44,6 +47,8 @@ func (g *generator) siteVar() (jen.Code, error) {
 	c := g.cfg
 	items := []jen.Code{
 		field("Conf", jen.Lit(g.conf)),
+		field("ConfHash", jen.Lit(c.Hash)),
+		field("Hetaoc", jen.Lit(hetao.Version)),
 		field("Workers", jen.Lit(c.WorkerProcesses)),
 		field("CPUAffinity", jen.Lit(c.CPUAffinity)),
 		field("ErrorLog", jen.Lit(c.ErrorLog)),

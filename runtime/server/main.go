@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // Main runs a compiled site with the site binary's command line and returns
@@ -19,12 +20,17 @@ func Main(site *Site, args []string) int {
 	fs := flag.NewFlagSet("site", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	pidFile := fs.String("pid", "", "pid file (default: hetao.pid next to the error log)")
+	version := fs.Bool("version", false, "print the configuration's hash and the hetaoc and Go versions that built this binary")
 	fs.Usage = func() { siteUsage(os.Stderr, site, fs) }
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
 		return 2
+	}
+	if *version {
+		fmt.Printf("%s %s, hetaoc %s, %s\n", site.Conf, site.ConfHash, site.Hetaoc, runtime.Version())
+		return 0
 	}
 	if *pidFile == "" {
 		*pidFile = defaultPidFile(site)
@@ -57,7 +63,7 @@ func Main(site *Site, args []string) int {
 }
 
 func siteUsage(w io.Writer, site *Site, fs *flag.FlagSet) {
-	fmt.Fprintf(w, `usage: %s [-pid FILE] [command]
+	fmt.Fprintf(w, `usage: %s [-pid FILE] [-version] [command]
   Runs the site compiled from %s.
 
   (none)  run in the foreground: master and worker processes (systemd, containers)

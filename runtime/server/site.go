@@ -13,7 +13,9 @@ import (
 
 // Site is a whole compiled site. Generated code fills it; Run owns it after.
 type Site struct {
-	Conf string // the configuration it was compiled from, for messages
+	Conf     string // the configuration it was compiled from, for messages
+	ConfHash string // "sha256:…" of its bytes (compiler.Config.Hash)
+	Hetaoc   string // the version of hetaoc that compiled it
 
 	Workers     int  // 0: one per online CPU
 	CPUAffinity bool // pin worker i to CPU i

@@ -3,6 +3,7 @@ package golden
 import (
 	"bytes"
 	"context"
+	"debug/elf"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	hetao "github.com/hetaoc/hetao"
 	"github.com/hetaoc/hetao/gen"
 )
 
@@ -19,15 +21,18 @@ import (
 func offline() []string { return append(os.Environ(), "GOPROXY=off") }
 
 // TestReproducible builds the same config twice, each time in its own temp
-// module, and wants the same binary, byte for byte.
+// module, and wants the same binary, byte for byte: a static one (no ELF
+// interpreter, so it runs in an empty container image), without DWARF,
+// that names its configuration's hash and hetaoc's version.
 func TestReproducible(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a site twice")
 	}
 	cfg := load(t, filepath.Join("testdata", "two-listens", "hetao.conf"))
 	var bins [2][]byte
+	var out string
 	for i := range bins {
-		out := filepath.Join(t.TempDir(), "site")
+		out = filepath.Join(t.TempDir(), "site")
 		if err := gen.Build(context.Background(), cfg, out, gen.Options{Env: offline()}); err != nil {
 			t.Fatal(err)
 		}
@@ -39,6 +44,30 @@ func TestReproducible(t *testing.T) {
 	}
 	if !bytes.Equal(bins[0], bins[1]) {
 		t.Fatalf("two builds of one config differ (%d and %d bytes)", len(bins[0]), len(bins[1]))
+	}
+	f, err := elf.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("the site has an ELF interpreter: dynamically linked")
+		}
+	}
+	if s := f.Section(".debug_info"); s != nil {
+		t.Errorf("the site keeps DWARF (.debug_info, %d bytes)", s.Size)
+	}
+	if s := f.Section(".symtab"); s != nil {
+		t.Errorf("the site keeps its symbol table")
+	}
+	v, err := exec.Command(out, "-version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "hetao.conf " + cfg.Hash + ", hetaoc " + hetao.Version + ", go"
+	if !strings.HasPrefix(string(v), want) || !strings.HasPrefix(cfg.Hash, "sha256:") {
+		t.Errorf("site -version = %q, want prefix %q", v, want)
 	}
 }
 
@@ -131,6 +160,9 @@ func TestCLI(t *testing.T) {
 		{[]string{"build", "-x", good}, 2, "unknown flag -x"},
 		{[]string{"build", "--no-fs", bad, "-o", filepath.Join(work, "site")}, 1, "bad.conf:1:"},
 		{[]string{"gen", good}, 2, "missing -d DIR"},
+		{[]string{"version"}, 0, ""},
+		{[]string{"version", good}, 0, ""},
+		{[]string{"version", bad}, 1, "bad.conf:1:"},
 		{[]string{"gen", "--no-fs", "-d", filepath.Join(work, "main"), "--main-only", good}, 0, ""},
 		{[]string{"gen", good, "--no-fs", "-d=" + filepath.Join(work, "module")}, 0, ""},
 	} {

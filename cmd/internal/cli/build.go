@@ -6,24 +6,28 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 
+	hetao "github.com/hetaoc/hetao"
 	"github.com/hetaoc/hetao/compiler"
 	"github.com/hetaoc/hetao/gen"
 )
 
-const buildUsage = `usage: hetaoc build [--no-fs] hetao.conf [-o site]
+const buildUsage = `usage: hetaoc build [--no-fs] [--debug] hetao.conf [-o site]
 
 Checks the configuration, generates the site's Go source and compiles it
-with the go command on PATH into one binary (default ./site).
+with the go command on PATH into one static binary (default ./site), with
+cgo off and without debug information.
   -o FILE    the binary to write
+  --debug    keep the symbol table and DWARF debug information (for debuggers and profilers)
   --no-fs    do not look at the file system while checking (wwwroot, error pages, certificates)
 `
 
 const genUsage = `usage: hetaoc gen [--no-fs] [--main-only] hetao.conf -d DIR
 
 Writes the generated Go module of the site to DIR, to read or to build by
-hand (cd DIR && go build -trimpath -o site .).
+hand (cd DIR && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o site .).
   -d DIR       where to write (created if needed; generated files are overwritten)
   --main-only  write only the generated package main files, not go.mod and runtime/
   --no-fs      do not look at the file system while checking
@@ -31,7 +35,7 @@ hand (cd DIR && go build -trimpath -o site .).
 
 // runBuild is `hetaoc build [--no-fs] hetao.conf -o site`.
 func runBuild(args []string, stdout, stderr io.Writer) int {
-	a, code := parseArgs(args, map[string]*string{"o": new(string)}, map[string]*bool{"no-fs": new(bool)}, buildUsage, stdout, stderr)
+	a, code := parseArgs(args, map[string]*string{"o": new(string)}, map[string]*bool{"no-fs": new(bool), "debug": new(bool)}, buildUsage, stdout, stderr)
 	if a == nil {
 		return code
 	}
@@ -45,10 +49,34 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := gen.Build(ctx, cfg, out, gen.Options{}); err != nil {
+	if err := gen.Build(ctx, cfg, out, gen.Options{Debug: *a.flags["debug"]}); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	return 0
+}
+
+const versionUsage = `usage: hetaoc version [hetao.conf]
+
+Prints hetaoc's version and the Go it was built with; with a configuration,
+also the hash a site built from it prints with -version.
+`
+
+// runVersion is `hetaoc version [hetao.conf]`.
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stdout, "hetaoc %s (%s %s/%s)\n", hetao.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if len(args) == 0 {
+		return 0
+	}
+	a, code := parseArgs(args, map[string]*string{}, map[string]*bool{"no-fs": new(bool)}, versionUsage, stdout, stderr)
+	if a == nil {
+		return code
+	}
+	cfg, ok := load(a.file, true, stderr)
+	if !ok {
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s %s\n", a.file, cfg.Hash)
 	return 0
 }
 

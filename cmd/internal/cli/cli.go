@@ -12,6 +12,7 @@ commands:
   check [--no-fs] [--print] hetao.conf   validate a configuration
   build hetao.conf -o site                compile a configuration into a site binary
   gen hetao.conf -d DIR                   write the generated Go module to DIR
+  version [hetao.conf]                    print hetaoc's version (and the configuration's hash)
 `
 
 // Main runs hetaoc with args (without the program name) and returns the exit
@@ -28,6 +29,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return runBuild(args[1:], stdout, stderr)
 	case "gen":
 		return runGen(args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		return runVersion(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
