@@ -33,20 +33,11 @@ func (c *checker) config(root *node, file string) *Config {
 	o := c.open(root, "", "")
 	cfg := &Config{File: file, Pos: root.pos}
 
-	wp, _ := o.intIn("worker_processes", 1, -1, noMax, "-1 or 0: one worker per CPU")
-	if wp < 0 {
-		wp = 0
+	nodes := c.scalars(o, cfg)
+	if cfg.WorkerProcesses < 0 {
+		cfg.WorkerProcesses = 0
 	}
-	cfg.WorkerProcesses = int(wp)
-	cfg.CPUAffinity, _ = o.bool("cpu_affinity", false)
-	cfg.AcceptMutex, _ = o.bool("accept_mutex", false)
-	if s, v := o.str("error_log", ""); v != nil {
-		cfg.ErrorLog = c.path(v, "error_log", s)
-	}
-	cfg.LogLevel = c.logLevel(o)
-	var uv *node
-	cfg.User, uv = o.str("user", "")
-	if uv != nil && cfg.User != "" && !c.opt.NoFS {
+	if uv := nodes["user"]; uv != nil && cfg.User != "" && !c.opt.NoFS {
 		if _, err := user.Lookup(cfg.User); err != nil {
 			c.d.warnf(uv.pos, "user %q does not exist on this machine; the site will fail to start where it is missing", cfg.User)
 		}
@@ -66,24 +57,6 @@ func (c *checker) config(root *node, file string) *Config {
 	return cfg
 }
 
-func (c *checker) logLevel(o *obj) string {
-	s, v := o.str("log_level", DefaultLogLevel)
-	if v == nil {
-		return s
-	}
-	for _, l := range logLevels {
-		if s == l {
-			return s
-		}
-	}
-	msg := "log_level " + strconv.Quote(s) + " is not one of DEBUG, INFO, WARN, ERROR, FATAL"
-	if g := suggestWord(s, logLevels); g != "" {
-		msg += ": did you mean " + g + "?"
-	}
-	c.d.errorf(v.pos, "%s", msg)
-	return DefaultLogLevel
-}
-
 // suggestWord finds the value of an enumeration closest to s.
 func suggestWord(s string, valid []string) string {
 	u := strings.ToUpper(s)
@@ -98,29 +71,20 @@ func suggestWord(s string, valid []string) string {
 func (c *checker) limits(n *node) Limits {
 	o := c.open(n, "limits", "limits")
 	var l Limits
-	v, _ := o.intIn("max_http_session_count", DefaultMaxHTTPSessionCount, 1, noMax, "")
-	l.MaxHTTPSessionCount = int(v)
-	l.MaxFileCache, _ = o.intIn("max_file_cache", DefaultMaxFileCache, 0, maxFileCacheCap, "0 caches nothing")
-	v, vn := o.intIn("max_connections_per_ip", DefaultMaxConnectionsPerIP, -1, noMax, "-1 is unlimited")
-	l.MaxConnectionsPerIP = int(v)
-	if vn != nil && v == 0 {
+	nodes := c.scalars(o, &l)
+	if vn := nodes["max_connections_per_ip"]; vn != nil && l.MaxConnectionsPerIP == 0 {
 		c.d.errorf(vn.pos, "limits.max_connections_per_ip is 0, which would refuse every connection: write -1 for unlimited or at least 1")
 	}
-	v, _ = o.intIn("max_headers_count", DefaultMaxHeadersCount, 0, 1<<20, "0 disables the limit")
-	l.MaxHeadersCount = int(v)
-	v, vn = o.intIn("max_headers_length", DefaultMaxHeadersLength, 0, 1<<30, "0 disables the limit")
-	l.MaxHeadersLength = int(v)
-	if vn != nil && v > 0 && v < 256 {
-		c.d.warnf(vn.pos, "limits.max_headers_length is only %d bytes: most browser requests will be refused with 431", v)
+	if vn := nodes["max_headers_length"]; vn != nil && l.MaxHeadersLength > 0 && l.MaxHeadersLength < 256 {
+		c.d.warnf(vn.pos, "limits.max_headers_length is only %d bytes: most browser requests will be refused with 431", l.MaxHeadersLength)
 	}
-	l.MaxHeaderContentLength, _ = o.intIn("max_header_content_length", DefaultMaxHeaderContentLength, 0, noMax, "0 disables the limit")
 	return l
 }
 
 func (c *checker) tcpOptions(n *node) TCPOptions {
 	o := c.open(n, "tcp_options", "tcp_options")
 	t := TCPOptions{Linger: -1}
-	t.NoDelay, _ = o.bool("nodelay", true)
+	c.scalars(o, &t)
 	key := "linger"
 	if o.has("linger") && o.has("nolinger") {
 		c.d.errorf(o.keyPos("nolinger"), "tcp_options has both linger and nolinger (first at %s); nolinger is the old name of linger: keep one", o.keyPos("linger").short(o.keyPos("nolinger")))
@@ -135,13 +99,7 @@ func (c *checker) tcpOptions(n *node) TCPOptions {
 func (c *checker) httpOptions(n *node) HTTPOptions {
 	o := c.open(n, "http_options", "http_options")
 	var h HTTPOptions
-	h.CompressOn, _ = o.bool("compress_on", true)
-	v, _ := o.intIn("timeout", DefaultTimeout, 1, 86400, "seconds")
-	h.Timeout = int(v)
-	v, _ = o.intIn("elapse", DefaultElapse, 1, 86400, "seconds")
-	h.Elapse = int(v)
-	v, _ = o.intIn("forward_disable", DefaultForwardDisable, 0, 86400, "seconds")
-	h.ForwardDisable = int(v)
+	c.scalars(o, &h)
 	return h
 }
 

@@ -29,6 +29,9 @@ func (c *checker) forward(fo *obj, path string) *Forward {
 		return nil
 	}
 	f := &Forward{Pos: fo.n.pos}
+	if fo.sec == "forward" { // not the v0.2 keys read from a 2016 server
+		c.scalars(fo, f)
+	}
 	typ, tv := fo.str("forward_type", "")
 	rule, rv := fo.str("forward_rule", "")
 	if tv != nil {
@@ -74,6 +77,7 @@ func (c *checker) forward(fo *obj, path string) *Forward {
 			continue
 		}
 		s := ForwardServer{Pos: e.pos}
+		c.scalars(so, &s)
 		s.IP = c.ipv4(so, "ip", false)
 		s.Port = c.port(so, "port")
 		if s.IP != "" && s.Port != 0 {
@@ -115,6 +119,7 @@ func (c *checker) app(n *node, path string) *App {
 		return nil
 	}
 	a := &App{Pos: n.pos}
+	c.scalars(o, a)
 	var v *node
 	if a.Type, v = o.str("type", ""); v != nil {
 		c.checkExt(v, o.key("type"), a.Type)

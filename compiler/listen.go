@@ -24,6 +24,7 @@ func (c *checker) listens(o *obj) []*Listen {
 			continue
 		}
 		l := &Listen{Pos: e.pos}
+		c.scalars(lo, l)
 		l.IP = c.ipv4(lo, "ip", true)
 		l.Port = c.port(lo, "port")
 		l.SSL = c.ssl(lo.sub("ssl"), "listen.ssl", true)
@@ -107,6 +108,7 @@ func (c *checker) ssl(n *node, path string, needKey bool) *SSL {
 		return nil
 	}
 	s := &SSL{Pos: n.pos}
+	c.scalars(o, s)
 	cert, cv := o.str("certificate_file", "")
 	key, kv := o.str("certificate_key_file", "")
 	if cert == "" {

@@ -34,10 +34,9 @@ func (c *checker) open(n *node, sec, path string) *obj {
 		return o
 	}
 	var valid []string
-	for _, k := range schemas[sec] {
-		name, kind := parseSchemaKey(k)
-		o.kinds[name] = kind
-		valid = append(valid, name)
+	for _, k := range sectionKeys(sec) {
+		o.kinds[k.name] = k.shape
+		valid = append(valid, k.name)
 	}
 	for _, m := range n.members {
 		kind, ok := o.kinds[m.key]

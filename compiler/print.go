@@ -28,105 +28,93 @@ type pm struct {
 
 type pobj []pm
 
-func configObj(c *Config) pobj {
-	o := pobj{
-		{"worker_processes", c.WorkerProcesses},
-		{"cpu_affinity", c.CPUAffinity},
-		{"accept_mutex", c.AcceptMutex},
-		{"error_log", c.ErrorLog},
-		{"log_level", c.LogLevel},
-		{"user", c.User},
-		{"limits", pobj{
-			{"max_http_session_count", c.Limits.MaxHTTPSessionCount},
-			{"max_file_cache", c.Limits.MaxFileCache},
-			{"max_connections_per_ip", c.Limits.MaxConnectionsPerIP},
-			{"max_headers_count", c.Limits.MaxHeadersCount},
-			{"max_headers_length", c.Limits.MaxHeadersLength},
-			{"max_header_content_length", c.Limits.MaxHeaderContentLength},
-		}},
+func configObj(c *Config) pobj { return printSection("", c) }
+
+// The show functions print what the key table cannot print field by field.
+
+func showListens(p any) []any {
+	var out []any
+	for _, l := range p.(*Config).Listens {
+		out = append(out, printSection("listen", l))
 	}
-	for _, l := range c.Listens {
-		lo := pobj{{"ip", l.IP}, {"port", l.Port}}
-		if l.SSL != nil {
-			lo = append(lo, pm{"ssl", sslObj(l.SSL)})
-		}
-		for _, w := range l.Websites {
-			lo = append(lo, pm{"website", websiteObj(w)})
-		}
-		o = append(o, pm{"listen", lo})
+	return out
+}
+
+func showWebsites(p any) []any {
+	var out []any
+	for _, w := range p.(*Listen).Websites {
+		out = append(out, printSection("website", w))
 	}
-	o = append(o,
-		pm{"tcp_options", pobj{{"nodelay", c.TCP.NoDelay}, {"linger", c.TCP.Linger}}},
-		pm{"http_options", pobj{
-			{"compress_on", c.HTTP.CompressOn},
-			{"timeout", c.HTTP.Timeout},
-			{"elapse", c.HTTP.Elapse},
-			{"forward_disable", c.HTTP.ForwardDisable},
-		}})
+	return out
+}
+
+func showErrorPages(p any) []any {
 	ep := pobj{}
-	for _, e := range c.ErrorPages {
+	for _, e := range p.(*Config).ErrorPages {
 		ep = append(ep, pm{fmt.Sprintf("error_page_%d", e.Code), e.File})
 	}
-	o = append(o, pm{"error_pages", ep})
+	return []any{ep}
+}
+
+func showMIMETypes(p any) []any {
 	mt := pobj{}
-	for _, m := range c.MIME {
-		mt = append(mt, pm{"mime_type", pobj{{"type", m.Ext}, {"mime", m.Type}, {"compress_enable", m.Compress}}})
+	for i := range p.(*Config).MIME {
+		mt = append(mt, pm{"mime_type", printSection("mime_type", &p.(*Config).MIME[i])})
 	}
-	return append(o, pm{"mime_types", mt})
+	return []any{mt}
 }
 
-func sslObj(s *SSL) pobj {
-	o := pobj{{"certificate_file", s.CertificateFile}}
-	if s.CertificateKeyFile != "" {
-		o = append(o, pm{"certificate_key_file", s.CertificateKeyFile})
+func showSSL(s *SSL) []any {
+	if s == nil {
+		return nil
 	}
-	return o
+	return []any{printSection("ssl", s)}
 }
 
-func websiteObj(w *Website) pobj {
-	o := pobj{
-		{"domain", w.Domain},
-		{"wwwroot", w.Wwwroot},
-		{"index", strings.Join(w.Index, ",")},
-		{"access_log", w.AccessLog},
+func showRewrites(rw []Rewrite) []any {
+	var out []any
+	for i := range rw {
+		out = append(out, printSection("rewrite", &rw[i]))
 	}
-	o = append(o, rulesObj(w.Rewrites, w.Redirects, w.Forward, w.App)...)
-	for _, l := range w.Locations {
-		lo := pobj{{string(l.Match), l.URI}}
-		if l.Wwwroot != "" {
-			lo = append(lo, pm{"wwwroot", l.Wwwroot})
-		}
-		if len(l.Index) > 0 {
-			lo = append(lo, pm{"index", strings.Join(l.Index, ",")})
-		}
-		lo = append(lo, rulesObj(l.Rewrites, l.Redirects, l.Forward, l.App)...)
-		o = append(o, pm{"location", lo})
-	}
-	return o
+	return out
 }
 
-func rulesObj(rw []Rewrite, rd []Redirect, f *Forward, a *App) pobj {
-	var o pobj
-	for _, r := range rw {
-		o = append(o, pm{"rewrite", pobj{{"pattern", r.Pattern}, {"new_uri", r.NewURI}}})
+func showRedirects(rd []Redirect) []any {
+	var out []any
+	for i := range rd {
+		out = append(out, printSection("redirect", &rd[i]))
 	}
-	for _, r := range rd {
-		o = append(o, pm{"redirect", pobj{{"domain", r.Domain}, {"new_domain", r.NewDomain}, {"code", r.Code}}})
+	return out
+}
+
+func showForward(f *Forward) []any {
+	if f == nil {
+		return nil
 	}
-	if f != nil {
-		fo := pobj{{"forward_type", f.Type}, {"forward_rule", f.Rule}}
-		if f.SSL != nil {
-			fo = append(fo, pm{"ssl", sslObj(f.SSL)})
-		}
-		for _, s := range f.Servers {
-			fo = append(fo, pm{"forward_server", pobj{{"ip", s.IP}, {"port", s.Port}}})
-		}
-		o = append(o, pm{"forward", fo})
+	return []any{printSection("forward", f)}
+}
+
+func showForwardServers(p any) []any {
+	var out []any
+	for i := range p.(*Forward).Servers {
+		out = append(out, printSection("forward_server", &p.(*Forward).Servers[i]))
 	}
-	if a != nil {
-		o = append(o, pm{"app", pobj{{"type", a.Type}, {"package", a.Package}, {"dir", a.Dir}, {"handler", a.Handler}}})
+	return out
+}
+
+func showLocations(p any) []any {
+	var out []any
+	for _, l := range p.(*Website).Locations {
+		out = append(out, printSection("location", l))
 	}
-	return o
+	return out
+}
+
+func showApp(a *App) []any {
+	if a == nil {
+		return nil
+	}
+	return []any{printSection("app", a)}
 }
 
 // inline reports whether o is small and flat enough for one line.

@@ -5,33 +5,10 @@ import (
 	"strings"
 )
 
-// The schema: which keys each object of the configuration accepts. A key
-// written "name{}" holds one object, "name[]" a list of objects (repeated
-// keys or a JSON array), anything else one scalar. Keys outside the schema
-// are errors, with a suggestion.
-
-var schemas = map[string][]string{
-	"":                {"worker_processes", "cpu_affinity", "accept_mutex", "error_log", "log_level", "user", "limits{}", "listen[]", "tcp_options{}", "http_options{}", "error_pages{}", "mime_types{}", "ssl{}", "server{}", "servers{}"},
-	"limits":          {"max_http_session_count", "max_file_cache", "max_connections_per_ip", "max_headers_count", "max_headers_length", "max_header_content_length"},
-	"listen":          {"ip", "port", "ssl{}", "website[]", "server[]"},
-	"ssl":             {"certificate_file", "certificate_key_file"},
-	"website":         {"domain", "wwwroot", "index", "access_log", "rewrite[]", "redirect[]", "forward{}", "location[]", "app{}"},
-	"server":          {"domain", "wwwroot", "index", "access_log", "rewrite[]", "redirect[]", "forward{}", "location[]", "app{}", "forward_type", "forward_rule", "forward_servers{}"},
-	"servers":         {"server[]"},
-	"rewrite":         {"pattern", "new_uri", "new_url", "template"},
-	"redirect":        {"domain", "new_domain", "code"},
-	"forward":         {"forward_type", "forward_rule", "ssl{}", "forward_server[]", "forward_servers{}"},
-	"forward_servers": {"forward_server[]"},
-	"forward_server":  {"ip", "port"},
-	"location":        {"prefix", "exact", "regex", "wwwroot", "index", "rewrite[]", "redirect[]", "forward{}", "app{}"},
-	"app":             {"type", "package", "dir", "handler"},
-	"tcp_options":     {"nodelay", "linger", "nolinger"},
-	"http_options":    {"compress_on", "timeout", "elapse", "forward_disable"},
-	"mime_types":      {"mime_type[]"},
-	"mime_type":       {"type", "mime", "compress_enable"},
-	"error_pages":     {}, // error_page_NNN, checked by name
-	"listen(2016)":    {"ip", "port"},
-}
+// The schema: which keys each object of the configuration accepts comes
+// from the key table (keys.go). A key holds one object (kObject), a list
+// of objects (kList: repeated keys or a JSON array), or one scalar. Keys
+// outside the schema are errors, with a suggestion.
 
 type keyKind int
 
@@ -41,26 +18,17 @@ const (
 	kList
 )
 
-func parseSchemaKey(s string) (string, keyKind) {
-	switch {
-	case strings.HasSuffix(s, "{}"):
-		return s[:len(s)-2], kObject
-	case strings.HasSuffix(s, "[]"):
-		return s[:len(s)-2], kList
-	}
-	return s, kScalar
-}
-
 // keyHome maps each key to the sections that accept it, for "belongs in"
 // hints.
-var keyHome = func() map[string][]string {
+var keyHome map[string][]string
+
+func homesOf(schemas map[string]map[string]keyKind) map[string][]string {
 	m := map[string][]string{}
 	for sec, keys := range schemas {
 		if strings.Contains(sec, "(") {
 			continue
 		}
-		for _, k := range keys {
-			name, _ := parseSchemaKey(k)
+		for name := range keys {
 			m[name] = append(m[name], sec)
 		}
 	}
@@ -68,7 +36,7 @@ var keyHome = func() map[string][]string {
 		sort.Strings(v)
 	}
 	return m
-}()
+}
 
 // suggest returns the key of valid closest to key, or "".
 func suggest(key string, valid []string) string {

@@ -13,6 +13,7 @@ func (c *checker) website(n *node, sec, path string) (*Website, Pos) {
 		return nil, n.pos
 	}
 	w := &Website{Pos: n.pos}
+	c.scalars(o, w)
 	at := n.pos
 	var dv *node
 	w.Domain, dv = o.str("domain", "")
@@ -28,9 +29,6 @@ func (c *checker) website(n *node, sec, path string) (*Website, Pos) {
 		c.checkDir(rv, path+".wwwroot", w.Wwwroot)
 	}
 	w.Index = c.index(o)
-	if s, v := o.str("access_log", ""); v != nil {
-		w.AccessLog = c.path(v, path+".access_log", s)
-	}
 	w.Rewrites = c.rewrites(o)
 	w.Redirects = c.redirects(o)
 	w.Forward = c.siteForward(o)
@@ -87,6 +85,7 @@ func (c *checker) rewrites(o *obj) []Rewrite {
 			continue
 		}
 		r := Rewrite{Pos: e.pos}
+		c.scalars(ro, &r)
 		pat, pv := ro.str("pattern", "")
 		key := "new_uri"
 		var names []string
@@ -141,6 +140,7 @@ func (c *checker) redirects(o *obj) []Redirect {
 			continue
 		}
 		r := Redirect{Pos: e.pos}
+		c.scalars(ro, &r)
 		var dv *node
 		r.Domain, dv = ro.str("domain", "")
 		at := e.pos
@@ -183,6 +183,7 @@ func (c *checker) locations(o *obj) []*Location {
 			continue
 		}
 		l := &Location{Pos: e.pos}
+		c.scalars(lo, l)
 		var v *node
 		for _, m := range []LocationMatch{MatchPrefix, MatchExact, MatchRegex} {
 			if !lo.has(string(m)) {
