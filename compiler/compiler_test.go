@@ -245,7 +245,7 @@ func TestSuggest(t *testing.T) {
 // TestPrintRoundTrip: Print's output is a configuration that loads back to
 // the same thing.
 func TestPrintRoundTrip(t *testing.T) {
-	for _, f := range []string{"../conf/hetao.conf", "../conf/hetao-2016.conf"} {
+	for _, f := range []string{"../conf/hetao.conf", "../conf/hetao-2016.conf", "../tests/golden/testdata/policy/hetao.conf"} {
 		c, ds := Load(f, Options{NoFS: true})
 		if HasErrors(ds) {
 			t.Fatalf("%s:\n%s", f, msgs(ds))

@@ -77,6 +77,7 @@ type Website struct {
 	Forward   *Forward // nil: nothing is forwarded
 	App       *App     // nil: no compiled-in application
 	Locations []*Location
+	Policy    // headers, cache
 
 	Pos Pos
 }
@@ -142,6 +143,7 @@ type Location struct {
 	Redirects []Redirect
 	Forward   *Forward
 	App       *App
+	Policy    // its own; merged over the website's by the generator
 	Pos       Pos
 }
 

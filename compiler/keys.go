@@ -140,6 +140,8 @@ func keyRows() []key {
 		{sec: "website server", name: "forward", shape: kObject, byHand: true, show: func(p any) []any { return showForward(p.(*Website).Forward) }},
 		{sec: "website server", name: "location", shape: kList, byHand: true, show: showLocations},
 		{sec: "website server", name: "app", shape: kObject, byHand: true, show: func(p any) []any { return showApp(p.(*Website).App) }},
+		{sec: "website", name: "headers", shape: kObject, byHand: true, show: func(p any) []any { return showHeaders(p.(*Website).Headers) }},
+		{sec: "website", name: "cache", shape: kObject, byHand: true, show: func(p any) []any { return showCache(p.(*Website).Cache) }},
 		{sec: "server", name: "forward_type", byHand: true},
 		{sec: "server", name: "forward_rule", byHand: true},
 		{sec: "server", name: "forward_servers", shape: kObject, byHand: true},
@@ -172,6 +174,8 @@ func keyRows() []key {
 		{sec: "location", name: "redirect", shape: kList, byHand: true, show: func(p any) []any { return showRedirects(p.(*Location).Redirects) }},
 		{sec: "location", name: "forward", shape: kObject, byHand: true, show: func(p any) []any { return showForward(p.(*Location).Forward) }},
 		{sec: "location", name: "app", shape: kObject, byHand: true, show: func(p any) []any { return showApp(p.(*Location).App) }},
+		{sec: "location", name: "headers", shape: kObject, byHand: true, show: func(p any) []any { return showHeaders(p.(*Location).Headers) }},
+		{sec: "location", name: "cache", shape: kObject, byHand: true, show: func(p any) []any { return showCache(p.(*Location).Cache) }},
 
 		{sec: "app", name: "type", def: "", byHand: true, field: func(p any) any { return &p.(*App).Type }},
 		{sec: "app", name: "package", byHand: true, field: func(p any) any { return &p.(*App).Package }},

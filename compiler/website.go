@@ -35,6 +35,7 @@ func (c *checker) website(n *node, sec, path string) (*Website, Pos) {
 	w.App = c.app(o.sub("app"), path+".app")
 	c.checkAppForward(w.App, w.Forward)
 	w.Locations = c.locations(o)
+	w.Policy = c.policy(o)
 	return w, at
 }
 
@@ -227,6 +228,7 @@ func (c *checker) locations(o *obj) []*Location {
 		l.Forward = c.forward(c.open(lo.sub("forward"), "forward", lo.key("forward")), lo.key("forward"))
 		l.App = c.app(lo.sub("app"), lo.key("app"))
 		c.checkAppForward(l.App, l.Forward)
+		l.Policy = c.policy(lo)
 		out = append(out, l)
 	}
 	return out

@@ -23,6 +23,7 @@ type phase struct {
 }
 
 var phases = []phase{
+	{"headers", (*generator).headersPhase},
 	{"rewrite", (*generator).rewritePhase},
 	{"redirect", (*generator).redirectPhase},
 	{"location", (*generator).locationPhase},
@@ -48,6 +49,9 @@ type scope struct {
 	root      string       // the *static.Root variable files are served from
 	ownRoot   *ownRoot     // a location's own root, declared with it
 	match     *textMatch   // how a location's URI is tested against c.Path
+
+	hdrs  []compiler.Header    // fields added to every answer (headers.go)
+	cache []compiler.CacheRule // Cache-Control by file type
 }
 
 // ownRoot is the document root of a location that sets wwwroot or index.
@@ -60,6 +64,7 @@ type ownRoot struct {
 // location: the names of the variables it declares and what it inherits.
 func (g *generator) newScope(w *website, loc *compiler.Location, n int) *scope {
 	s := &scope{w: w, loc: loc, n: n, root: w.rootName()}
+	s.planHeaders()
 	if loc == nil {
 		s.rewrites = g.rewriteRules(s, w.Rewrites)
 		s.redirects = w.Redirects

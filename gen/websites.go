@@ -25,6 +25,10 @@ func (g *generator) websitesFile(f *jen.File) error {
 				}
 				f.Add(decls...)
 			}
+			if s.hasHeaders() {
+				f.Add(g.headersVar(s))
+				f.Line()
+			}
 			f.Add(g.rewriteVars(s)...)
 			if u := s.forward; u != nil && g.declares(s, u) {
 				f.Add(g.upstreamVar(u))

@@ -25,7 +25,8 @@ type Ctx struct {
 
 	l         *loop
 	c         *conn
-	rewritten bool // a rewrite phase replaced Path and Query
+	rewritten bool     // a rewrite phase replaced Path and Query
+	hdr       *Headers // fields the website or location adds (headers.go)
 	status    int
 	sent      int64 // body bytes
 	pathBuf   []byte
@@ -39,6 +40,7 @@ const serverLine = "Server: hetao\r\n"
 
 func (x *Ctx) reset(c *conn) {
 	x.c, x.Site, x.Path, x.Query, x.status, x.sent, x.rewritten = c, nil, nil, nil, 0, 0, false
+	x.hdr = nil
 }
 
 // serve runs the request phases that precede the website's own: pick the
@@ -131,7 +133,7 @@ func (x *Ctx) sendEntry(en *static.Entry) {
 		return
 	}
 	if x.notModified(etag, en.ModTime) {
-		x.send304(etag, en.MIME)
+		x.send304(etag, en.Ext, en.MIME)
 		return
 	}
 	body := en.Body(enc)
@@ -142,13 +144,14 @@ func (x *Ctx) sendEntry(en *static.Entry) {
 			return
 		}
 		if status == 206 {
-			x.send206(en.MIME, en.Size, start, end, en.ModTime, etag)
+			x.send206(en.Ext, en.MIME, en.Size, start, end, en.ModTime, etag)
 			x.writeBody(body[start : end+1])
 			return
 		}
 	}
 	w := x.head(200)
 	w = append(w, en.Header(enc)...)
+	w = x.appendFileFields(w, en.Ext, en.MIME)
 	x.l.wbuf = x.end(w)
 	x.writeBody(body)
 }
@@ -245,7 +248,7 @@ func (x *Ctx) sendFile(f *static.File) {
 	}
 	if x.notModified(etag, f.Mod) {
 		f.Release()
-		x.send304(etag, f.MIME)
+		x.send304(etag, f.Ext, f.MIME)
 		return
 	}
 	start, end := int64(0), f.Size-1
@@ -258,7 +261,7 @@ func (x *Ctx) sendFile(f *static.File) {
 			x.send416(f.Size)
 			return
 		case 206:
-			x.send206(f.MIME, f.Size, start, end, f.Mod, etag)
+			x.send206(f.Ext, f.MIME, f.Size, start, end, f.Mod, etag)
 		default:
 			start, end = 0, f.Size-1
 		}
@@ -266,6 +269,7 @@ func (x *Ctx) sendFile(f *static.File) {
 	if x.status == 0 {
 		w := x.head(200)
 		w = append(w, f.Header...)
+		w = x.appendFileFields(w, f.Ext, f.MIME)
 		x.l.wbuf = x.end(w)
 	}
 	if x.Req.Method == http1.MethodHEAD || end < start {
@@ -326,7 +330,7 @@ func (x *Ctx) rangeOf(size int64, etag string, mod time.Time) (start, end int64,
 	return http1.ParseRange(req.Range, size)
 }
 
-func (x *Ctx) send304(etag string, mime *static.MIME) {
+func (x *Ctx) send304(etag, ext string, mime *static.MIME) {
 	w := x.head(304)
 	w = append(w, "ETag: "...)
 	w = append(w, etag...)
@@ -334,10 +338,11 @@ func (x *Ctx) send304(etag string, mime *static.MIME) {
 	if mime != nil && mime.Compress {
 		w = append(w, "Vary: Accept-Encoding\r\n"...)
 	}
+	w = x.appendFileFields(w, ext, mime)
 	x.l.wbuf = x.end(w)
 }
 
-func (x *Ctx) send206(mime *static.MIME, size, start, end int64, mod time.Time, etag string) {
+func (x *Ctx) send206(ext string, mime *static.MIME, size, start, end int64, mod time.Time, etag string) {
 	w := x.head(206)
 	w = static.AppendHeader(w, mime, end+1-start, mod, etag, static.Identity)
 	w = append(w, "Content-Range: bytes "...)
@@ -347,6 +352,7 @@ func (x *Ctx) send206(mime *static.MIME, size, start, end int64, mod time.Time, 
 	w = append(w, '/')
 	w = strconv.AppendInt(w, size, 10)
 	w = append(w, "\r\n"...)
+	w = x.appendFileFields(w, ext, mime)
 	x.l.wbuf = x.end(w)
 }
 
@@ -417,15 +423,15 @@ func (x *Ctx) Error(code int) { x.respond(code, "", nil) }
 // nil.
 func (x *Ctx) respond(code int, extra string, body []byte) {
 	x.status = code
-	x.l.wbuf, x.sent = x.l.appendPage(x.l.wbuf, code, extra, body, x.c.keep, x.Req.Minor, x.Req.Method)
+	x.l.wbuf, x.sent = x.l.appendPage(x.l.wbuf, code, extra, x.alwaysFields(), body, x.c.keep, x.Req.Minor, x.Req.Method)
 }
 
 // appendPage appends a whole answer that is not a file: status line,
 // Server, Date, an HTML body (code's error page when body is nil, nothing
 // for 1xx, 204 and 304), extra header lines (each ending in CRLF) and the
 // Connection field; HEAD gets the head only. It returns the buffer and the
-// body bytes sent.
-func (l *loop) appendPage(w []byte, code int, extra string, body []byte, keep bool, minor uint8, m http1.Method) ([]byte, int64) {
+// body bytes sent. fields are the configured ones (headers.go).
+func (l *loop) appendPage(w []byte, code int, extra, fields string, body []byte, keep bool, minor uint8, m http1.Method) ([]byte, int64) {
 	if body == nil {
 		body = l.rt.errorPage(code)
 	}
@@ -439,6 +445,7 @@ func (l *loop) appendPage(w []byte, code int, extra string, body []byte, keep bo
 	w = strconv.AppendInt(w, int64(len(body)), 10)
 	w = append(w, "\r\n"...)
 	w = append(w, extra...)
+	w = append(w, fields...)
 	w = appendConnection(w, keep, minor)
 	if m == http1.MethodHEAD {
 		return w, 0

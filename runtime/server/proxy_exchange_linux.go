@@ -436,7 +436,7 @@ func (l *loop) proxyError(c *conn, up *upConn, code int) {
 	if c == nil || c.closed {
 		return
 	}
-	l.wbuf, up.sent = l.appendPage(l.wbuf, code, "", nil, c.keep, up.minor, up.method)
+	l.wbuf, up.sent = l.appendPage(l.wbuf, code, "", "", nil, c.keep, up.minor, up.method)
 	up.status, up.headDone = code, true
 	l.flush(c)
 }

@@ -29,6 +29,7 @@ type Entry struct {
 	Size    int64
 	ModTime time.Time
 	MIME    *MIME
+	Ext     string // of the file's name, without the dot ("" none)
 
 	// File is set instead of the bodies for a file too large to hold in
 	// memory: it is sent from this open descriptor.

@@ -21,6 +21,7 @@ type File struct {
 	Size int64
 	Mod  time.Time
 	MIME *MIME
+	Ext  string // of the file's name, without the dot ("" none)
 	ETag string
 	// Header is the representation header lines of a whole-file answer.
 	Header []byte

@@ -330,8 +330,25 @@ func errStatus(err error) int {
 // load serves the regular file open at fd, found for key; file is its own
 // path (differs from key for an index file). A file up to maxFile bytes is
 // read and cached in memory, a larger one is cached open (see File); with
-// maxFile 0 nothing is cached.
+// maxFile 0 nothing is cached. What it returns knows the file's extension.
 func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mimeOf func(ext []byte) *MIME) Result {
+	res := c.loadFile(root, key, file, fd, st, mimeOf)
+	if ext := Ext([]byte(file)); len(ext) > 0 {
+		e := string(ext)
+		if en := res.Entry; en != nil {
+			en.Ext = e
+			if en.File != nil {
+				en.File.Ext = e
+			}
+		}
+		if res.File != nil {
+			res.File.Ext = e
+		}
+	}
+	return res
+}
+
+func (c *Cache) loadFile(root *Root, key, file string, fd int, st *unix.Stat_t, mimeOf func(ext []byte) *MIME) Result {
 	mime := mimeOf([]byte(Ext([]byte(file))))
 	if c.maxFile <= 0 {
 		f := newFile(fd, st, mime)

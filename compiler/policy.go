@@ -1,0 +1,33 @@
+package compiler
+
+// Policy is what a website or location says about its answers beyond
+// where they come from: header fields it adds and Cache-Control by file
+// type. A location's policy is merged over its website's by the generator
+// (MergeHeaders, MergeCache).
+type Policy struct {
+	Headers []Header    // added to every answer, error pages and redirects included
+	Cache   []CacheRule // Cache-Control of files, by extension or type
+}
+
+// policy reads the policy keys of a website or location.
+func (c *checker) policy(o *obj) Policy {
+	var p Policy
+	p.Headers = c.headers(o)
+	p.Cache = c.cache(o, p.Headers)
+	return p
+}
+
+// showHeaders and showCache print the keys back, when set.
+func showHeaders(hs []Header) []any {
+	if len(hs) == 0 {
+		return nil
+	}
+	return []any{headersObj(hs)}
+}
+
+func showCache(rs []CacheRule) []any {
+	if len(rs) == 0 {
+		return nil
+	}
+	return []any{cacheObj(rs)}
+}
