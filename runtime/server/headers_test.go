@@ -42,7 +42,7 @@ func TestHeadersOnEveryAnswer(t *testing.T) {
 	}
 	cases := []struct{ req, status, cache string }{
 		{"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", "200", "max-age=60"},
-		{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "200", "no-cache"},                                     // index.html, by type
+		{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "200", "no-cache"},                                    // index.html, by type
 		{"GET /press.html HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n", "200", "no-cache"}, // a variant
 		{"GET /noext HTTP/1.1\r\nHost: x\r\n\r\n", "200", "max-age=3600"},
 		{"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n", "200", "max-age=3600"}, // sent from its descriptor
