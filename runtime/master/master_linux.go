@@ -97,6 +97,7 @@ type master struct {
 	fails   chan exitMsg
 	respawn chan int
 	stop    byte // 0 running, 'T' draining, 'I' stopping now
+	lockFD  int  // the site's lock (pidlock_linux.go); -1 none
 }
 
 type exitMsg struct {
@@ -131,11 +132,18 @@ func Run(cfg Config) error {
 		respawn: make(chan int, 16),
 	}
 	ready := readyPipe()
+	var err error
+	if m.lockFD, err = lock(cfg.PidFile, cfg.Errorf); err != nil {
+		ready.fail(err)
+		return err
+	}
+	if m.lockFD >= 0 {
+		defer unix.Close(m.lockFD)
+	}
 	if err := m.openSockets(); err != nil {
 		ready.fail(err)
 		return err
 	}
-	var err error
 	if m.status, err = createStatus(statusPath(cfg.PidFile), cfg.Workers); err != nil {
 		cfg.Errorf("status file: %v", err)
 	}
@@ -170,6 +178,13 @@ func Run(cfg Config) error {
 func (m *master) openSockets() error {
 	inherited := parseInherit(os.Getenv(EnvInherit))
 	os.Unsetenv(EnvInherit)
+	for _, ln := range m.cfg.Listens {
+		if len(inherited[ln.Addr]) == 0 {
+			if err := probeFree(ln.Addr); err != nil {
+				return err
+			}
+		}
+	}
 	m.fds = make([][]int, len(m.cfg.Listens))
 	for i, ln := range m.cfg.Listens {
 		fds := inherited[ln.Addr]
@@ -464,7 +479,7 @@ func childEnv() []string {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case EnvWorker, EnvListenFDs, EnvInherit, EnvReadyFD:
+		case EnvWorker, EnvListenFDs, EnvInherit, EnvReadyFD, EnvLockFD:
 		default:
 			env = append(env, kv)
 		}

@@ -39,6 +39,10 @@ func (m *master) startSuccessor() error {
 		addrs = append(addrs, m.cfg.Listens[i].Addr+"="+strings.Join(s, ","))
 	}
 	env := append(childEnv(), EnvReadyFD+"=3", EnvInherit+"="+strings.Join(addrs, ";"))
+	if m.lockFD >= 0 {
+		env = append(env, EnvLockFD+"="+strconv.Itoa(len(files)))
+		files = append(files, uintptr(m.lockFD))
+	}
 	pid, err := syscall.ForkExec(m.cfg.Exe, append([]string{m.cfg.Exe}, m.cfg.Args...), &syscall.ProcAttr{
 		Env: env, Files: files,
 	})

@@ -19,7 +19,7 @@ import (
 func Main(site *Site, args []string) int {
 	fs := flag.NewFlagSet("site", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
-	pidFile := fs.String("pid", "", "pid file (default: hetao.pid next to the error log)")
+	pidFile := fs.String("pid", "", "pid file (default: hetao.pid next to the error log, or one named after the configuration in $XDG_RUNTIME_DIR, /run/hetao or beside the binary)")
 	version := fs.Bool("version", false, "print the configuration's hash and the hetaoc and Go versions that built this binary")
 	fs.Usage = func() { siteUsage(os.Stderr, site, fs) }
 	if err := fs.Parse(args); err != nil {

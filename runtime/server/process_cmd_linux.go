@@ -26,7 +26,7 @@ func running(pidFile string) (int, error) {
 	if !master.Alive(pid) {
 		return 0, fmt.Errorf("not running (pid %d in %s is gone)", pid, pidFile)
 	}
-	return pid, nil
+	return pid, master.CheckMaster(pidFile, pid)
 }
 
 func cmdFail(err error) int {

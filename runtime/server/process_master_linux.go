@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/user"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"syscall"
@@ -22,6 +21,9 @@ import (
 func runSite(site *Site, args []string, pidFile string) error {
 	if w := master.AsWorker(); w != nil {
 		os.Exit(runWorker(site, w))
+	}
+	if code, ok := master.AsInit(pidFile); ok {
+		os.Exit(code)
 	}
 	err := runMaster(site, args, pidFile)
 	if err != nil {
@@ -130,17 +132,4 @@ func chownLogs(rt *runtimeState, cred *syscall.Credential) {
 			logs.Errorf("chown %s: %v", p, err)
 		}
 	}
-}
-
-// defaultPidFile is hetao.pid next to the error log.
-func defaultPidFile(site *Site) string {
-	dir := os.TempDir()
-	if p, err := Expand(site.ErrorLog); err == nil && p != "" {
-		dir = filepath.Dir(p)
-	}
-	abs, err := filepath.Abs(filepath.Join(dir, "hetao.pid"))
-	if err != nil {
-		return filepath.Join(dir, "hetao.pid")
-	}
-	return abs
 }
