@@ -58,10 +58,12 @@ type Listen struct {
 	Pos      Pos
 }
 
-// SSL names a certificate and its key (PEM).
+// SSL names a certificate and its key (PEM), and on a listen the TLS
+// policy.
 type SSL struct {
 	CertificateFile    string
 	CertificateKeyFile string
+	MinVersion         string // "1.3" (modern), "1.2" or "" (Mozilla intermediate, the default)
 	Pos                Pos
 }
 

@@ -128,6 +128,7 @@ func keyRows() []key {
 
 		{sec: "ssl", name: "certificate_file", typ: vPath, byHand: true, field: func(p any) any { return &p.(*SSL).CertificateFile }},
 		{sec: "ssl", name: "certificate_key_file", typ: vPath, byHand: true, omitEmpty: true, field: func(p any) any { return &p.(*SSL).CertificateKeyFile }},
+		{sec: "ssl", name: "min_version", def: "1.2", byHand: true, omitEmpty: true, field: func(p any) any { return &p.(*SSL).MinVersion }}, // "": as written, absent
 
 		// A website; "server" is the 2016 spelling, with the v0.2 forward
 		// keys directly in it.

@@ -109,6 +109,16 @@ func (c *checker) ssl(n *node, path string, needKey bool) *SSL {
 	}
 	s := &SSL{Pos: n.pos}
 	c.scalars(o, s)
+	if v, vv := o.str("min_version", ""); vv != nil {
+		switch {
+		case !needKey:
+			c.d.errorf(vv.pos, "%s.min_version applies to a listen's ssl, not towards backends", path)
+		case v == "1.2" || v == "1.3":
+			s.MinVersion = v
+		default:
+			c.d.errorf(vv.pos, "%s.min_version %q: use \"1.2\" (TLS 1.2 and 1.3, the default) or \"1.3\" (TLS 1.3 only)", path, v)
+		}
+	}
 	cert, cv := o.str("certificate_file", "")
 	key, kv := o.str("certificate_key_file", "")
 	if cert == "" {

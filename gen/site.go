@@ -141,10 +141,7 @@ func (g *generator) listens() jen.Code {
 	for i, l := range g.cfg.Listens {
 		vals := []jen.Code{field("IP", jen.Lit(l.IP)), field("Port", jen.Lit(l.Port))}
 		if l.SSL != nil {
-			vals = append(vals, field("TLS", jen.Op("&").Qual(serverPkg, "TLS").Values(
-				field("CertFile", jen.Lit(l.SSL.CertificateFile)),
-				field("KeyFile", jen.Lit(l.SSL.CertificateKeyFile)),
-			)))
+			vals = append(vals, field("TLS", g.tls(l)))
 		}
 		vals = append(vals, field("Hosts", jen.Id(hostsName(i))))
 		items = append(items, jen.Values(vals...).Op(",").Comment(g.pos(l.Pos)))

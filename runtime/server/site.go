@@ -69,8 +69,9 @@ type Listen struct {
 
 // TLS names PEM files; paths may hold $VAR$.
 type TLS struct {
-	CertFile string
-	KeyFile  string
+	CertFile   string
+	KeyFile    string
+	MinVersion uint16 // 0: TLS 1.2 (Mozilla intermediate); tls.VersionTLS13: modern
 }
 
 // HostTable finds the website for a Host header: a perfect hash over the

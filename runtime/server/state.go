@@ -103,7 +103,7 @@ func prepare(site *Site) (*runtimeState, error) {
 		if err != nil {
 			return nil, fmt.Errorf("listen %s:%d ssl.certificate_key_file: %w", ln.IP, ln.Port, err)
 		}
-		if rt.tls[ln], err = tlsConfig(cert, key); err != nil {
+		if rt.tls[ln], err = tlsConfig(cert, key, ln.TLS.MinVersion); err != nil {
 			return nil, fmt.Errorf("listen %s:%d ssl: %w", ln.IP, ln.Port, err)
 		}
 	}

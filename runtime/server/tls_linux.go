@@ -41,19 +41,6 @@ import (
 // it further (the loop's timers start once the connection is handed over).
 const handshakeTimeout = 10 * time.Second
 
-// tlsConfig loads a listen's certificate and key (paths already expanded).
-func tlsConfig(certFile, keyFile string) (*tls.Config, error) {
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, err
-	}
-	return &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		NextProtos:   []string{"http/1.1"},
-		MinVersion:   tls.VersionTLS12,
-	}, nil
-}
-
 // injection is a TLS connection handed back to the loop by its
 // terminator: fd is its socket, with tls its record layer, or -1 when the
 // handshake failed. Either way the connection was admitted at accept.
