@@ -66,7 +66,7 @@ func (c *checker) forward(fo *obj, path string) *Forward {
 		c.d.errorf(rv.pos, "%s", msg)
 	}
 	f.Type, f.Rule = typ, rule
-	f.SSL = c.ssl(fo.sub("ssl"), fo.key("ssl"), false)
+	f.SSL = c.ssl(fo.sub("ssl"), fo.key("ssl"), sslBackend)
 	if len(servers) == 0 && serversMissed {
 		c.d.errorf(fo.keyPos("forward_rule"), "%s needs at least one forward_server { \"ip\": ..., \"port\": ... }", path)
 	}

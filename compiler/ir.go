@@ -73,6 +73,7 @@ type Website struct {
 	Wwwroot   string   // may hold $VAR$, expanded when the site starts
 	Index     []string // each starts with "/"
 	AccessLog string   // "" no access log; may hold $VAR$
+	SSL       *SSL     // its own certificate on an ssl listen (SNI); nil: the listen's
 
 	Rewrites  []Rewrite
 	Redirects []Redirect

@@ -136,6 +136,7 @@ func keyRows() []key {
 		{sec: "website server", name: "wwwroot", typ: vPath, byHand: true, field: func(p any) any { return &p.(*Website).Wwwroot }},
 		{sec: "website server", name: "index", def: "", byHand: true, field: func(p any) any { return &p.(*Website).Index }},
 		{sec: "website server", name: "access_log", typ: vPath, def: "", field: func(p any) any { return &p.(*Website).AccessLog }},
+		{sec: "website", name: "ssl", shape: kObject, byHand: true, show: func(p any) []any { return showSSL(p.(*Website).SSL) }}, // SNI
 		{sec: "website server", name: "rewrite", shape: kList, byHand: true, show: func(p any) []any { return showRewrites(p.(*Website).Rewrites) }},
 		{sec: "website server", name: "redirect", shape: kList, byHand: true, show: func(p any) []any { return showRedirects(p.(*Website).Redirects) }},
 		{sec: "website server", name: "forward", shape: kObject, byHand: true, show: func(p any) []any { return showForward(p.(*Website).Forward) }},

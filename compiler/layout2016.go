@@ -26,7 +26,7 @@ func (c *checker) layout2016(o *obj) []*Listen {
 	}
 	ip := c.ipv4(lo, "ip", true)
 	ports := c.ports2016(lo)
-	ssl := c.ssl(o.sub("ssl"), "ssl", true)
+	ssl := c.ssl(o.sub("ssl"), "ssl", sslListen)
 
 	var sites []*node
 	var secs []string

@@ -27,7 +27,7 @@ func (c *checker) listens(o *obj) []*Listen {
 		c.scalars(lo, l)
 		l.IP = c.ipv4(lo, "ip", true)
 		l.Port = c.port(lo, "port")
-		l.SSL = c.ssl(lo.sub("ssl"), "listen.ssl", true)
+		l.SSL = c.ssl(lo.sub("ssl"), "listen.ssl", sslListen)
 		label := listenLabel(l.IP, fmt.Sprint(l.Port))
 		if l.Port == 0 {
 			label = "at " + e.pos.short(e.pos)
@@ -53,6 +53,7 @@ func (c *checker) listens(o *obj) []*Listen {
 			c.d.errorf(e.pos, "listen %s has no website: add \"website\": { \"domain\": \"\", \"wwwroot\": \"...\" }", label)
 		}
 		l.Websites = c.websites(sites, sec, path, label)
+		c.checkCerts(l, "listen")
 		out = append(out, l)
 	}
 	return out
@@ -97,9 +98,19 @@ func (c *checker) ipv4(o *obj, k string, allowAny bool) string {
 	return ""
 }
 
-// ssl decodes a certificate and key pair. A listen needs both; towards
-// backends only the certificate is required.
-func (c *checker) ssl(n *node, path string, needKey bool) *SSL {
+// sslRole says whose ssl an object is.
+type sslRole int
+
+const (
+	sslListen  sslRole = iota // a listen's: certificate, key and policy
+	sslWebsite                // a website's own certificate and key (SNI)
+	sslBackend                // towards the backends: the certificate only
+)
+
+// ssl decodes a certificate and key pair. A listen or a website needs
+// both; towards backends only the certificate is required.
+func (c *checker) ssl(n *node, path string, role sslRole) *SSL {
+	needKey := role != sslBackend
 	if n == nil {
 		return nil
 	}
@@ -111,8 +122,8 @@ func (c *checker) ssl(n *node, path string, needKey bool) *SSL {
 	c.scalars(o, s)
 	if v, vv := o.str("min_version", ""); vv != nil {
 		switch {
-		case !needKey:
-			c.d.errorf(vv.pos, "%s.min_version applies to a listen's ssl, not towards backends", path)
+		case role != sslListen:
+			c.d.errorf(vv.pos, "%s.min_version applies to a listen's ssl only", path)
 		case v == "1.2" || v == "1.3":
 			s.MinVersion = v
 		default:

@@ -29,6 +29,7 @@ func (c *checker) website(n *node, sec, path string) (*Website, Pos) {
 		c.checkDir(rv, path+".wwwroot", w.Wwwroot)
 	}
 	w.Index = c.index(o)
+	w.SSL = c.ssl(o.sub("ssl"), path+".ssl", sslWebsite)
 	w.Rewrites = c.rewrites(o)
 	w.Redirects = c.redirects(o)
 	w.Forward = c.siteForward(o)

@@ -67,11 +67,20 @@ type Listen struct {
 	Hosts *HostTable
 }
 
-// TLS names PEM files; paths may hold $VAR$.
+// TLS names PEM files; paths may hold $VAR$. CertFile is the listen's
+// default certificate; Certs are the websites' own, chosen by SNI.
 type TLS struct {
 	CertFile   string
 	KeyFile    string
 	MinVersion uint16 // 0: TLS 1.2 (Mozilla intermediate); tls.VersionTLS13: modern
+	Certs      []Cert
+}
+
+// Cert is a website's own certificate on a TLS listen.
+type Cert struct {
+	Domain   string // the website's domain, as configured
+	CertFile string
+	KeyFile  string
 }
 
 // HostTable finds the website for a Host header: a perfect hash over the

@@ -92,19 +92,10 @@ func prepare(site *Site) (*runtimeState, error) {
 	}
 	rt.tls = make(map[*Listen]*tls.Config)
 	for _, ln := range site.Listens {
-		if ln.TLS == nil {
-			continue
-		}
-		cert, err := Expand(ln.TLS.CertFile)
-		if err != nil {
-			return nil, fmt.Errorf("listen %s:%d ssl.certificate_file: %w", ln.IP, ln.Port, err)
-		}
-		key, err := Expand(ln.TLS.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("listen %s:%d ssl.certificate_key_file: %w", ln.IP, ln.Port, err)
-		}
-		if rt.tls[ln], err = tlsConfig(cert, key, ln.TLS.MinVersion); err != nil {
-			return nil, fmt.Errorf("listen %s:%d ssl: %w", ln.IP, ln.Port, err)
+		if ln.TLS != nil {
+			if rt.tls[ln], err = listenTLS(ln); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for i, u := range site.Upstreams {

@@ -2,6 +2,9 @@ package server
 
 import (
 	"crypto/tls"
+	"fmt"
+	"strings"
+	"sync/atomic"
 )
 
 // The TLS policy of every HTTPS listen is Mozilla's "intermediate"
@@ -12,6 +15,12 @@ import (
 // RSA key exchange, so every session has forward secrecy. A listen whose
 // ssl says "min_version" : "1.3" gets Mozilla's "modern" profile: TLS 1.3
 // only.
+//
+// Certificates (SNI): a listen has its own certificate, the default, and
+// its websites may have theirs. A ClientHello's server name picks the
+// certificate of the website with that domain, else the first certificate
+// whose own names (wildcards included) cover it, else the default, which
+// is also what a client sending no name gets.
 
 // intermediateSuites are the TLS 1.2 suites offered, in Mozilla's order
 // (crypto/tls orders them itself by the hardware it runs on anyway).
@@ -42,13 +51,87 @@ func tlsPolicy(minVersion uint16) *tls.Config {
 	}
 }
 
-// tlsConfig loads a listen's certificate and key (paths already expanded).
-func tlsConfig(certFile, keyFile string, minVersion uint16) (*tls.Config, error) {
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+// certStore is the certificates of one listen, as loaded at one time; it
+// is never changed once published, only replaced.
+type certStore struct {
+	def    *tls.Certificate
+	byName map[string]*tls.Certificate // website domain (lower case, no port) → its certificate
+	all    []*tls.Certificate          // the websites' then the default, for their own names
+}
+
+// listenCerts is what a listen's GetCertificate reads.
+type listenCerts struct {
+	cur atomic.Pointer[certStore]
+}
+
+// listenTLS loads a listen's certificates and returns its configuration.
+func listenTLS(ln *Listen) (*tls.Config, error) {
+	st, err := loadCerts(ln)
 	if err != nil {
 		return nil, err
 	}
-	cfg := tlsPolicy(minVersion)
-	cfg.Certificates = []tls.Certificate{cert}
+	lc := &listenCerts{}
+	lc.cur.Store(st)
+	cfg := tlsPolicy(ln.TLS.MinVersion)
+	cfg.GetCertificate = lc.get
 	return cfg, nil
+}
+
+// loadCerts reads the PEM files of ln's certificates ($VAR$ expanded).
+func loadCerts(ln *Listen) (*certStore, error) {
+	load := func(what, certFile, keyFile string) (*tls.Certificate, error) {
+		cf, err := Expand(certFile)
+		if err != nil {
+			return nil, fmt.Errorf("listen %s:%d %s certificate_file: %w", ln.IP, ln.Port, what, err)
+		}
+		kf, err := Expand(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("listen %s:%d %s certificate_key_file: %w", ln.IP, ln.Port, what, err)
+		}
+		c, err := tls.LoadX509KeyPair(cf, kf)
+		if err != nil {
+			return nil, fmt.Errorf("listen %s:%d %s: %w", ln.IP, ln.Port, what, err)
+		}
+		return &c, nil
+	}
+	st := &certStore{byName: map[string]*tls.Certificate{}}
+	var err error
+	if st.def, err = load("ssl", ln.TLS.CertFile, ln.TLS.KeyFile); err != nil {
+		return nil, err
+	}
+	for _, c := range ln.TLS.Certs {
+		cert, err := load(fmt.Sprintf("website %q ssl", c.Domain), c.CertFile, c.KeyFile)
+		if err != nil {
+			return nil, err
+		}
+		st.byName[sniName(c.Domain)] = cert
+		st.all = append(st.all, cert)
+	}
+	st.all = append(st.all, st.def)
+	return st, nil
+}
+
+// sniName is a website domain as a ClientHello names it: lower case,
+// without ":port" or a trailing dot.
+func sniName(domain string) string {
+	return strings.ToLower(string(bareHost([]byte(domain))))
+}
+
+// get chooses the certificate for a ClientHello (crypto/tls calls it from
+// the handshake goroutines).
+func (lc *listenCerts) get(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	st := lc.cur.Load()
+	if hello.ServerName == "" {
+		return st.def, nil
+	}
+	name := strings.ToLower(strings.TrimSuffix(hello.ServerName, "."))
+	if c := st.byName[name]; c != nil {
+		return c, nil
+	}
+	for _, c := range st.all {
+		if c.Leaf != nil && c.Leaf.VerifyHostname(name) == nil {
+			return c, nil
+		}
+	}
+	return st.def, nil
 }
