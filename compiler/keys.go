@@ -144,6 +144,7 @@ func keyRows() []key {
 		{sec: "website server", name: "app", shape: kObject, byHand: true, show: func(p any) []any { return showApp(p.(*Website).App) }},
 		{sec: "website", name: "headers", shape: kObject, byHand: true, show: func(p any) []any { return showHeaders(p.(*Website).Headers) }},
 		{sec: "website", name: "cache", shape: kObject, byHand: true, show: func(p any) []any { return showCache(p.(*Website).Cache) }},
+		{sec: "website", name: "try_files", byHand: true, show: func(p any) []any { return showTryFiles(p.(*Website).TryFiles) }},
 		{sec: "server", name: "forward_type", byHand: true},
 		{sec: "server", name: "forward_rule", byHand: true},
 		{sec: "server", name: "forward_servers", shape: kObject, byHand: true},
@@ -178,6 +179,7 @@ func keyRows() []key {
 		{sec: "location", name: "app", shape: kObject, byHand: true, show: func(p any) []any { return showApp(p.(*Location).App) }},
 		{sec: "location", name: "headers", shape: kObject, byHand: true, show: func(p any) []any { return showHeaders(p.(*Location).Headers) }},
 		{sec: "location", name: "cache", shape: kObject, byHand: true, show: func(p any) []any { return showCache(p.(*Location).Cache) }},
+		{sec: "location", name: "try_files", byHand: true, show: func(p any) []any { return showTryFiles(p.(*Location).TryFiles) }},
 
 		{sec: "app", name: "type", def: "", byHand: true, field: func(p any) any { return &p.(*App).Type }},
 		{sec: "app", name: "package", byHand: true, field: func(p any) any { return &p.(*App).Package }},

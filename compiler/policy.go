@@ -7,6 +7,8 @@ package compiler
 type Policy struct {
 	Headers []Header    // added to every answer, error pages and redirects included
 	Cache   []CacheRule // Cache-Control of files, by extension or type
+
+	TryFiles *TryFiles // nil: the path alone (a location inherits its website's)
 }
 
 // policy reads the policy keys of a website or location.
@@ -14,6 +16,7 @@ func (c *checker) policy(o *obj) Policy {
 	var p Policy
 	p.Headers = c.headers(o)
 	p.Cache = c.cache(o, p.Headers)
+	p.TryFiles = c.tryFiles(o)
 	return p
 }
 

@@ -23,6 +23,15 @@ func (s *scope) planHeaders() {
 // hasHeaders reports whether the scope adds any field.
 func (s *scope) hasHeaders() bool { return len(s.hdrs) > 0 || len(s.cache) > 0 }
 
+// declaresHeaders: a website with fields, or a location with fields of its
+// own (one without keeps what its website chose).
+func (s *scope) declaresHeaders() bool {
+	if s.loc != nil && len(s.loc.Headers) == 0 && len(s.loc.Cache) == 0 {
+		return false
+	}
+	return s.hasHeaders()
+}
+
 func (s *scope) headersName() string { return s.prefix() + "Headers" }
 
 // headersVar emits
@@ -90,6 +99,8 @@ func (g *generator) headersVar(s *scope) jen.Code {
 // clears them: c.SetHeaders(nil).
 func (g *generator) headersPhase(s *scope) ([]jen.Code, bool, error) {
 	switch {
+	case s.loc != nil && len(s.loc.Headers) == 0 && len(s.loc.Cache) == 0:
+		return nil, false, nil // its website's stay
 	case s.hasHeaders():
 		return []jen.Code{jen.Id("c").Dot("SetHeaders").Call(jen.Id(s.headersName()))}, false, nil
 	case s.loc != nil && s.w.self.hasHeaders():

@@ -52,6 +52,9 @@ type scope struct {
 
 	hdrs  []compiler.Header    // fields added to every answer (headers.go)
 	cache []compiler.CacheRule // Cache-Control by file type
+
+	tryFiles     *compiler.TryFiles // nil: the path alone (tryfiles.go)
+	tryFilesName string
 }
 
 // ownRoot is the document root of a location that sets wwwroot or index.
@@ -65,6 +68,7 @@ type ownRoot struct {
 func (g *generator) newScope(w *website, loc *compiler.Location, n int) *scope {
 	s := &scope{w: w, loc: loc, n: n, root: w.rootName()}
 	s.planHeaders()
+	s.planTryFiles()
 	if loc == nil {
 		s.rewrites = g.rewriteRules(s, w.Rewrites)
 		s.redirects = w.Redirects
@@ -196,6 +200,13 @@ func redirect(r *compiler.Redirect) *jen.Statement {
 // staticPhase emits the content phase, which always answers:
 //
 //	c.Static(website2Root)
+//
+// or, with try_files:
+//
+//	c.TryFiles(website2Root, website2TryFiles)
 func (g *generator) staticPhase(s *scope) ([]jen.Code, bool, error) {
+	if s.tryFiles != nil {
+		return []jen.Code{jen.Id("c").Dot("TryFiles").Call(jen.Id(s.root), jen.Id(s.tryFilesName))}, true, nil
+	}
 	return []jen.Code{jen.Id("c").Dot("Static").Call(jen.Id(s.root))}, true, nil
 }

@@ -25,8 +25,12 @@ func (g *generator) websitesFile(f *jen.File) error {
 				}
 				f.Add(decls...)
 			}
-			if s.hasHeaders() {
+			if s.declaresHeaders() {
 				f.Add(g.headersVar(s))
+				f.Line()
+			}
+			if s.declaresTryFiles() {
+				f.Add(g.tryFilesVar(s))
 				f.Line()
 			}
 			f.Add(g.rewriteVars(s)...)

@@ -27,6 +27,7 @@ type Ctx struct {
 	c         *conn
 	rewritten bool     // a rewrite phase replaced Path and Query
 	hdr       *Headers // fields the website or location adds (headers.go)
+	tryBuf    []byte   // scratch of TryFiles (tryfiles.go)
 	status    int
 	sent      int64 // body bytes
 	pathBuf   []byte

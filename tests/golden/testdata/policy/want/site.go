@@ -10,7 +10,7 @@ import (
 // site is the whole site compiled from hetao.conf.
 var site = &server.Site{
 	Conf:        "hetao.conf",
-	ConfHash:    "sha256:9851269a459e6d4867c02fd884f2dd7a268264b2d660a34769da088e9168ed09",
+	ConfHash:    "sha256:55e1c9876db97a6663bcb13bdb8b143d0507663f97cd146dfaeadf8425efe46c",
 	Hetaoc:      "0.1.0",
 	Workers:     1,
 	CPUAffinity: false,
@@ -33,7 +33,7 @@ var site = &server.Site{
 		ForwardDisable: 60,
 	},
 	Listens: []*server.Listen{
-		{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:16:2
+		{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:18:2
 	},
 	MIME:       mimeTypes,
 	ErrorPages: nil,

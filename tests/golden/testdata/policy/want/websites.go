@@ -8,7 +8,7 @@ import (
 	"github.com/hetaoc/hetao/runtime/static"
 )
 
-// website1 is the default website ("") on :80, hetao.conf:19:3.
+// website1 is the default website ("") on :80, hetao.conf:21:3.
 var website1 = &server.Website{
 	Domain:    "",
 	AccessLog: "",
@@ -25,48 +25,85 @@ var website1Root = &static.Root{
 // website1Headers are the fields website1 adds to its answers (nginx add_header … always; Cache-Control by file type).
 var website1Headers = &server.Headers{
 	Always: "" +
-		"Strict-Transport-Security: max-age=63072000\r\n" + // hetao.conf:24:5
-		"X-Frame-Options: DENY\r\n", // hetao.conf:25:5
+		"Strict-Transport-Security: max-age=63072000\r\n" + // hetao.conf:26:5
+		"X-Frame-Options: DENY\r\n", // hetao.conf:27:5
 	Cache: []server.CacheRule{
-		{Ext: "html", Field: "Cache-Control: no-cache\r\n"},                     // "html", hetao.conf:28:5
-		{Ext: "css", Field: "Cache-Control: max-age=31536000, immutable\r\n"},   // "css js woff2", hetao.conf:29:5
-		{Ext: "js", Field: "Cache-Control: max-age=31536000, immutable\r\n"},    // "css js woff2", hetao.conf:29:5
-		{Ext: "woff2", Field: "Cache-Control: max-age=31536000, immutable\r\n"}, // "css js woff2", hetao.conf:29:5
-		{Type: "image/svg+xml", Field: "Cache-Control: max-age=86400\r\n"},      // "image/svg+xml", hetao.conf:30:5
+		{Ext: "html", Field: "Cache-Control: no-cache\r\n"},                     // "html", hetao.conf:30:5
+		{Ext: "css", Field: "Cache-Control: max-age=31536000, immutable\r\n"},   // "css js woff2", hetao.conf:31:5
+		{Ext: "js", Field: "Cache-Control: max-age=31536000, immutable\r\n"},    // "css js woff2", hetao.conf:31:5
+		{Ext: "woff2", Field: "Cache-Control: max-age=31536000, immutable\r\n"}, // "css js woff2", hetao.conf:31:5
+		{Type: "image/svg+xml", Field: "Cache-Control: max-age=86400\r\n"},      // "image/svg+xml", hetao.conf:32:5
 	},
 }
 
-// serveWebsite1 answers requests for the default website ("") on :80 (hetao.conf:19:3):
+// website1TryFiles is try_files $uri $uri/ /index.html, hetao.conf:34:18.
+var website1TryFiles = &server.TryFiles{
+	Try: []server.TryPath{
+		{URI: true},             // $uri
+		{URI: true, After: "/"}, // $uri/
+	},
+	Fallback: "/index.html",
+}
+
+// serveWebsite1 answers requests for the default website ("") on :80 (hetao.conf:21:3):
 // phases: headers, location, static.
 func serveWebsite1(c *server.Ctx) {
 	c.SetHeaders(website1Headers)
 	// location: an exact URI, else the first regex that matches, else the longest prefix
 	switch {
-	// prefix "/api/", hetao.conf:32:17
+	// prefix "/api/", hetao.conf:35:17
 	case bytes.HasPrefix(c.Path, []byte("/api/")):
 		serveWebsite1Location1(c)
 		return
+	// prefix "/app/", hetao.conf:40:17
+	case bytes.HasPrefix(c.Path, []byte("/app/")):
+		serveWebsite1Location2(c)
+		return
 	}
-	c.Static(website1Root)
+	c.TryFiles(website1Root, website1TryFiles)
 }
 
 // website1Location1Headers are the fields website1Location1 adds to its answers (nginx add_header … always; Cache-Control by file type).
 var website1Location1Headers = &server.Headers{
 	Always: "" +
-		"Strict-Transport-Security: max-age=63072000\r\n" + // hetao.conf:24:5
-		"Access-Control-Allow-Origin: *\r\n", // hetao.conf:34:19
+		"Strict-Transport-Security: max-age=63072000\r\n" + // hetao.conf:26:5
+		"Access-Control-Allow-Origin: *\r\n", // hetao.conf:37:19
 	Cache: []server.CacheRule{
-		{Ext: "html", Field: "Cache-Control: no-cache\r\n"},                     // "html", hetao.conf:28:5
-		{Ext: "css", Field: "Cache-Control: max-age=31536000, immutable\r\n"},   // "css js woff2", hetao.conf:29:5
-		{Ext: "js", Field: "Cache-Control: max-age=31536000, immutable\r\n"},    // "css js woff2", hetao.conf:29:5
-		{Ext: "woff2", Field: "Cache-Control: max-age=31536000, immutable\r\n"}, // "css js woff2", hetao.conf:29:5
-		{Type: "image/svg+xml", Field: "Cache-Control: max-age=86400\r\n"},      // "image/svg+xml", hetao.conf:30:5
+		{Ext: "html", Field: "Cache-Control: no-cache\r\n"},                     // "html", hetao.conf:30:5
+		{Ext: "css", Field: "Cache-Control: max-age=31536000, immutable\r\n"},   // "css js woff2", hetao.conf:31:5
+		{Ext: "js", Field: "Cache-Control: max-age=31536000, immutable\r\n"},    // "css js woff2", hetao.conf:31:5
+		{Ext: "woff2", Field: "Cache-Control: max-age=31536000, immutable\r\n"}, // "css js woff2", hetao.conf:31:5
+		{Type: "image/svg+xml", Field: "Cache-Control: max-age=86400\r\n"},      // "image/svg+xml", hetao.conf:32:5
 	},
 }
 
-// serveWebsite1Location1 answers the requests of location prefix "/api/" of the default website ("") that serveWebsite1 chooses (hetao.conf:32:17):
+// website1Location1TryFiles is try_files $uri =404, hetao.conf:38:19.
+var website1Location1TryFiles = &server.TryFiles{
+	Try: []server.TryPath{
+		{URI: true}, // $uri
+	},
+	Status: 404,
+}
+
+// serveWebsite1Location1 answers the requests of location prefix "/api/" of the default website ("") that serveWebsite1 chooses (hetao.conf:35:17):
 // phases: headers, static.
 func serveWebsite1Location1(c *server.Ctx) {
 	c.SetHeaders(website1Location1Headers)
-	c.Static(website1Root)
+	c.TryFiles(website1Root, website1Location1TryFiles)
+}
+
+// website1Location2TryFiles is try_files $uri $uri.html $uri/ /app/index.html, hetao.conf:40:54.
+var website1Location2TryFiles = &server.TryFiles{
+	Try: []server.TryPath{
+		{URI: true},                 // $uri
+		{URI: true, After: ".html"}, // $uri.html
+		{URI: true, After: "/"},     // $uri/
+	},
+	Fallback: "/app/index.html",
+}
+
+// serveWebsite1Location2 answers the requests of location prefix "/app/" of the default website ("") that serveWebsite1 chooses (hetao.conf:40:17):
+// phases: static.
+func serveWebsite1Location2(c *server.Ctx) {
+	c.TryFiles(website1Root, website1Location2TryFiles)
 }
