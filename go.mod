@@ -7,3 +7,5 @@ require (
 	github.com/klauspost/compress v1.20.3
 	golang.org/x/sys v0.49.0
 )
+
+require golang.org/x/mod v0.43.0 // indirect

@@ -16,8 +16,8 @@ import (
 
 // checkAppSource proves, when the file system may be consulted, that app a
 // resolves as hetaoc build will compile it: dir is the root of a module
-// (it has a go.mod), package lies in that module and has a directory
-// there, and the package declares
+// (resolveModule), package lies in that module and has a directory there,
+// and the package declares
 //
 //	func Handler(w http.ResponseWriter, r *http.Request)
 //
@@ -27,33 +27,12 @@ import (
 // reported at the value of the key to change (handler: at the app, when
 // the default is used).
 func (c *checker) checkAppSource(o *obj, a *App) {
-	dv, pv, hv := o.value("dir"), o.value("package"), o.value("handler")
-	if c.opt.NoFS || a.Dir == "" || dv == nil || pv == nil || a.Package == "" || checkImportPath(a.Package) != "" {
+	if !c.resolveModule(o, a) || c.opt.NoFS {
 		return
 	}
-	dir, ok := c.expand(a.Dir)
-	if !ok {
-		return // an unset $VAR$, warned about already
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return // reported by checkDir
-	}
-	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		c.d.errorf(dv.pos, "%s %q has no go.mod (%s): dir is the root of the module that holds package %q",
-			o.key("dir"), dir, describeFileErr(err), a.Package)
-		return
-	}
-	mod := modulePath(gomod)
-	if mod == "" {
-		c.d.errorf(dv.pos, "%s: %s has no module line", o.key("dir"), filepath.Join(dir, "go.mod"))
-		return
-	}
-	rel, inModule := strings.CutPrefix(a.Package, mod)
-	if !inModule || rel != "" && rel[0] != '/' {
-		c.d.errorf(pv.pos, "%s %q is not in module %s, which dir %q holds", o.key("package"), a.Package, mod, dir)
-		return
-	}
+	pv, hv := o.value("package"), o.value("handler")
+	dir, mod := a.ModuleDir, a.Module
+	rel := strings.TrimPrefix(a.Package, mod)
 	pkgDir := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(rel, "/")))
 	files, err := goFiles(pkgDir)
 	switch {
@@ -104,22 +83,6 @@ func (c *checker) checkAppSource(o *obj, a *App) {
 		}
 	}
 	c.d.errorf(hpos, "%s: package %q (%s) declares no func %s(w http.ResponseWriter, r *http.Request)", hkey, a.Package, pkgDir, a.Handler)
-}
-
-// modulePath returns the path of the module directive of a go.mod file,
-// "" when it has none.
-func modulePath(gomod []byte) string {
-	for _, line := range strings.Split(string(gomod), "\n") {
-		line, _, _ = strings.Cut(line, "//")
-		f := strings.Fields(line)
-		if len(f) == 2 && f[0] == "module" {
-			if p, err := strconv.Unquote(f[1]); err == nil {
-				return p
-			}
-			return f[1]
-		}
-	}
-	return ""
 }
 
 // goFiles lists the Go files of the package in dir that a build on this

@@ -54,6 +54,7 @@ func (c *checker) config(root *node, file string) *Config {
 	} else {
 		cfg.Listens = c.listens(o)
 	}
+	c.checkModuleReplaces()
 	return cfg
 }
 

@@ -137,6 +137,8 @@ func (c *checker) app(n *node, path string) *App {
 	if s, dv := o.str("dir", ""); s != "" {
 		a.Dir = c.path(dv, o.key("dir"), s)
 		c.checkDir(dv, o.key("dir"), a.Dir)
+	} else if o.misses("dir") {
+		c.d.errorf(o.keyPos("dir"), "%s needs dir: the root of the module that holds its package (a checkout, or its copy in the module cache); hetaoc builds offline, from source on this machine", path)
 	}
 	a.Handler, v = o.str("handler", "Serve")
 	switch {

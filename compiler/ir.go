@@ -124,6 +124,11 @@ type App struct {
 	Dir     string // local directory holding the module of Package ("" if it is in this module)
 	Handler string // exported function in Package
 	Pos     Pos
+
+	// Resolved from Dir when the file system is consulted (see
+	// Options.Build); what the build adds to the generated module.
+	ModuleDir string // Dir with $VAR$ expanded from hetaoc's environment, absolute
+	Module    string // the module path its go.mod declares
 }
 
 // LocationMatch says how a location's URI is compared.

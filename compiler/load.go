@@ -11,6 +11,10 @@ type Options struct {
 	// NoFS skips every check that looks at the file system: wwwroot
 	// directories, error pages, certificates, application directories.
 	NoFS bool
+	// Build loads the configuration to be built: the module of every app
+	// is resolved (its go.mod read) even with NoFS, as generation needs
+	// it (App.Module, App.ModuleDir).
+	Build bool
 	// Getenv looks up $VAR$ references; nil means os.LookupEnv.
 	Getenv func(string) (string, bool)
 }
@@ -65,4 +69,8 @@ type checker struct {
 	opt    Options
 	dir    string // absolute directory of the main file: relative paths start here
 	getenv func(string) (string, bool)
+	// modules maps the path of each module apps are taken from to where
+	// (appmodule.go); moduleOrder lists them in the order found.
+	modules     map[string]*appModule
+	moduleOrder []string
 }

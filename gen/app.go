@@ -180,16 +180,10 @@ func (g *generator) declaresApp(s *scope, a *appUpstream) bool {
 //
 //	// every request goes to app1 (app:example.com/shop/api.Serve), hetao.conf:30:9
 //	c.Forward(app1)
-//
-// An app needs dir: the site is built offline from the module's source.
 func (g *generator) appPhase(s *scope) ([]jen.Code, bool, error) {
 	a := s.app
 	if a == nil {
 		return nil, false, nil
-	}
-	if a.Dir == "" {
-		return nil, false, fmt.Errorf("%s: app %s has no dir: hetaoc builds a site offline and reproducibly from source on this machine, "+
-			"so set dir to the root of the module that holds the package (a checkout, or its copy in the module cache)", g.pos(a.Pos), a.Package)
 	}
 	forward := jen.Id("c").Dot("Forward").Call(jen.Id(a.name()))
 	if a.Type == "" {

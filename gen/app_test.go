@@ -18,12 +18,12 @@ import (
 func withApps(dir string) *compiler.Config {
 	cfg := twoListens()
 	def := cfg.Listens[0].Websites[0]
-	def.App = &compiler.App{Type: "do", Package: "example.com/shop/api", Dir: dir, Handler: "Serve", Pos: pos(12, 7)}
+	def.App = &compiler.App{Type: "do", Package: "example.com/shop/api", Dir: dir, Handler: "Serve", Pos: pos(12, 7), ModuleDir: dir, Module: "example.com/shop"}
 	def.Index = append(def.Index, "/index.do")
 	def.Locations = []*compiler.Location{
 		{Match: compiler.MatchPrefix, URI: "/inherit/", Pos: pos(13, 7)},
 		{Match: compiler.MatchPrefix, URI: "/all/", Pos: pos(14, 7),
-			App: &compiler.App{Package: "example.com/shop/server", Dir: dir, Handler: "Handle", Pos: pos(14, 40)}},
+			App: &compiler.App{Package: "example.com/shop/server", Dir: dir, Handler: "Handle", Pos: pos(14, 40), ModuleDir: dir, Module: "example.com/shop"}},
 	}
 	return cfg
 }
@@ -225,31 +225,6 @@ func appModuleDir(t *testing.T, api string) string {
 	os.WriteFile(filepath.Join(dir, "api", "api.go"), []byte(api), 0o666)
 	os.WriteFile(filepath.Join(dir, "server", "server.go"), []byte("package server\n\nimport \"net/http\"\n\nfunc Handle(w http.ResponseWriter, r *http.Request) {}\n"), 0o666)
 	return dir
-}
-
-func TestAppModuleErrors(t *testing.T) {
-	dir := appModuleDir(t, "package api\n")
-	for _, tc := range []struct {
-		tweak func(*compiler.App)
-		want  string
-	}{
-		{func(a *compiler.App) { a.Dir = filepath.Join(dir, "api") }, "/abs/dir/hetao.conf:12:7: error: app example.com/shop/api: dir " + filepath.Join(dir, "api") + " is not the root of a module"},
-		{func(a *compiler.App) { a.Package = "example.com/other/api" }, "is not in module example.com/shop"},
-		{func(a *compiler.App) { a.Dir = "$HETAO_NO_SUCH_VAR$/shop" }, "environment variable HETAO_NO_SUCH_VAR is not set"},
-	} {
-		cfg := withApps(dir)
-		tc.tweak(cfg.Listens[0].Websites[0].App)
-		_, _, err := moduleFiles(cfg)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("err = %v, want %q", err, tc.want)
-		}
-	}
-	cfg := withApps(dir)
-	cfg.Listens[0].Websites[0].Locations[1].App.Dir = t.TempDir()
-	os.WriteFile(filepath.Join(cfg.Listens[0].Websites[0].Locations[1].App.Dir, "go.mod"), []byte("module example.com/shop\n"), 0o666)
-	if _, _, err := moduleFiles(cfg); err == nil || !strings.Contains(err.Error(), "module example.com/shop is taken from "+dir+" already (/abs/dir/hetao.conf:12:7)") {
-		t.Errorf("one module from two directories: %v", err)
-	}
 }
 
 // TestBuildErrorNamesApp builds a site whose app lacks its handler: the

@@ -13,7 +13,6 @@ import (
 
 	hetao "github.com/hetaoc/hetao"
 	"github.com/hetaoc/hetao/compiler"
-	"github.com/hetaoc/hetao/runtime/envvar"
 )
 
 // The generated module is hetaoc's own go.mod and go.sum (module
@@ -150,74 +149,40 @@ type appModule struct {
 }
 
 // appModules reads the go.mod (and go.sum, if any) of the module of every
-// app of cfg, each module once. Errors name the app's line.
+// app of cfg, each module once, from where the compiler resolved it
+// (App.ModuleDir, App.Module: it has checked everything that could fail
+// here but I/O).
 func appModules(cfg *compiler.Config) ([]*appModule, error) {
 	var (
 		out   []*appModule
 		byMod = map[string]*appModule{}
 	)
 	for _, a := range configApps(cfg) {
-		where := a.Pos.String() + ": error: app " + a.Package
-		if a.Dir == "" {
-			return nil, fmt.Errorf("%s has no dir: hetaoc builds from the module's source on this machine", where)
+		if a.ModuleDir == "" {
+			return nil, fmt.Errorf("gen: app %s at %s has no resolved module: load the configuration with compiler.Options.Build", a.Package, a.Pos)
 		}
-		dir, err := expandDir(a.Dir, cfg.File)
-		if err != nil {
-			return nil, fmt.Errorf("%s: dir: %v", where, err)
-		}
-		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err != nil {
-			return nil, fmt.Errorf("%s: dir %s is not the root of a module: %v", where, dir, err)
-		}
-		mod, err := parseGoMod(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %v", where, filepath.Join(dir, "go.mod"), err)
-		}
-		switch {
-		case mod.module == "":
-			return nil, fmt.Errorf("%s: %s has no module line", where, filepath.Join(dir, "go.mod"))
-		case a.Package != mod.module && !strings.HasPrefix(a.Package, mod.module+"/"):
-			return nil, fmt.Errorf("%s: the package is not in module %s, which dir %s holds", where, mod.module, dir)
-		case mod.module == hetaoModule || strings.HasPrefix(mod.module, hetaoModule+"/"):
-			return nil, fmt.Errorf("%s: module %s is hetaoc's own, which a site cannot import", where, mod.module)
-		}
-		if m := byMod[mod.module]; m != nil {
-			if m.dir != dir {
-				return nil, fmt.Errorf("%s: module %s is taken from %s already (%s), not %s", where, mod.module, m.dir, m.pos, dir)
-			}
+		if m := byMod[a.Module]; m != nil {
 			m.apps = append(m.apps, a)
 			continue
 		}
+		dir := a.ModuleDir
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err != nil {
+			return nil, err
+		}
+		mod, err := parseGoMod(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", filepath.Join(dir, "go.mod"), err)
+		}
 		sum, err := os.ReadFile(filepath.Join(dir, "go.sum"))
 		if err != nil && !os.IsNotExist(err) {
-			return nil, fmt.Errorf("%s: %v", where, err)
+			return nil, err
 		}
 		m := &appModule{dir: dir, mod: mod, sum: sum, pos: a.Pos, apps: []*compiler.App{a}}
-		byMod[mod.module] = m
+		byMod[a.Module] = m
 		out = append(out, m)
 	}
 	return out, nil
-}
-
-// hetaoModule is the generated module's path: hetaoc's own.
-const hetaoModule = "github.com/hetaoc/hetao"
-
-// expandDir is an app's dir as the build uses it: $VAR$ expanded from
-// hetaoc's environment (the build needs the source now, not when the site
-// starts), made absolute against the configuration's directory.
-func expandDir(dir, conf string) (string, error) {
-	out, err := envvar.Expand(dir, os.LookupEnv)
-	if err != nil {
-		return "", err
-	}
-	if !filepath.IsAbs(out) {
-		base, err := filepath.Abs(filepath.Dir(conf))
-		if err != nil {
-			return "", err
-		}
-		out = filepath.Join(base, out)
-	}
-	return filepath.Clean(out), nil
 }
 
 // moduleFiles returns the go.mod and go.sum of the generated module:

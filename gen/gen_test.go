@@ -81,15 +81,6 @@ func TestWebsitesDeduplicated(t *testing.T) {
 	}
 }
 
-func TestAppWithoutDir(t *testing.T) {
-	cfg := twoListens()
-	cfg.Listens[0].Websites[0].App = &compiler.App{Package: "example.com/shop", Handler: "Serve", Pos: pos(12, 7)}
-	_, err := Generate(cfg, Options{})
-	if err == nil || !strings.HasPrefix(err.Error(), "hetao.conf:12:7: app example.com/shop has no dir: ") {
-		t.Fatalf("err = %v", err)
-	}
-}
-
 // A configuration file may be named anything the file system allows; its
 // name goes into comments, which a line break would end early and a byte
 // order mark would make unparsable. Such names are quoted, and a build

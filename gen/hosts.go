@@ -56,11 +56,7 @@ func (g *generator) hostTable(i int, l *compiler.Listen) (jen.Code, error) {
 			}
 			continue
 		}
-		key := strings.ToLower(w.Domain)
-		if first := byKey[key]; first != nil {
-			return nil, fmt.Errorf("%s: website %q declared twice on %s (first at %s)",
-				g.pos(w.Pos), w.Domain, listenAddr(l), g.pos(first.Pos))
-		}
+		key := strings.ToLower(w.Domain) // unique in a listen: the compiler has checked
 		byKey[key] = ws
 		domains = append(domains, key)
 	}

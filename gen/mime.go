@@ -34,11 +34,7 @@ func (g *generator) mimeFile(f *jen.File) error {
 func (g *generator) mimeTable() (jen.Code, error) {
 	byExt := map[string]compiler.MIMEType{}
 	var exts []string
-	for _, m := range g.cfg.MIME {
-		if first, dup := byExt[m.Ext]; dup {
-			return nil, fmt.Errorf("%s: mime type extension %q declared twice (first at %s)",
-				g.pos(m.Pos), m.Ext, g.pos(first.Pos))
-		}
+	for _, m := range g.cfg.MIME { // each extension once: the compiler has checked
 		byExt[m.Ext] = m
 		exts = append(exts, m.Ext)
 	}

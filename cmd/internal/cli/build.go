@@ -117,7 +117,7 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 // load checks a configuration as `hetaoc check` does, printing every
 // diagnostic, and reports whether it is free of errors.
 func load(file string, noFS bool, stderr io.Writer) (*compiler.Config, bool) {
-	cfg, diags := compiler.Load(file, compiler.Options{NoFS: noFS, Getenv: os.LookupEnv})
+	cfg, diags := compiler.Load(file, compiler.Options{NoFS: noFS, Build: true, Getenv: os.LookupEnv})
 	for _, d := range diags {
 		fmt.Fprintln(stderr, d.String())
 	}

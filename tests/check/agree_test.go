@@ -1,0 +1,76 @@
+package check
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hetaoc/hetao/compiler"
+	"github.com/hetaoc/hetao/gen"
+)
+
+// TestCheckAgreesWithGen: `hetaoc check` passes exactly what `hetaoc gen`
+// (and so `hetaoc build`, before the go command) can generate. Every case
+// of tests/check, every golden configuration and every configuration
+// shipped under conf/ is checked as `hetaoc check` does (with the case's
+// --no-fs and environment) and then generated as `hetaoc gen` does: the
+// two must fail together. A configuration that checks clean and then fails
+// to generate is a check that lives only in gen; one that gen would build
+// and check refuses, a check too strict.
+func TestCheckAgreesWithGen(t *testing.T) {
+	var confs []string
+	for _, pat := range []string{"testdata/*/hetao.conf", "../golden/testdata/*/hetao.conf", "../../conf/*.conf"} {
+		m, err := filepath.Glob(pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		confs = append(confs, m...)
+	}
+	if len(confs) < 60 {
+		t.Fatalf("only %d configurations found", len(confs))
+	}
+	for _, conf := range confs {
+		dir := filepath.Dir(conf)
+		name := strings.TrimPrefix(dir, "testdata/")
+		t.Run(name, func(t *testing.T) {
+			file := conf
+			if b, err := os.ReadFile(filepath.Join(dir, "file")); err == nil {
+				file = filepath.Join(dir, strings.TrimSpace(string(b)))
+			}
+			noFS := false
+			if b, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
+				noFS = strings.Contains(string(b), "--no-fs")
+			}
+			setEnv(t, dir)
+			_, diags := compiler.Load(file, compiler.Options{NoFS: noFS, Getenv: os.LookupEnv})
+			checkErr := firstError(diags)
+
+			genErr := ""
+			cfg, diags := compiler.Load(file, compiler.Options{NoFS: noFS, Build: true, Getenv: os.LookupEnv})
+			if e := firstError(diags); e != "" {
+				genErr = "load for build: " + e
+			} else if files, err := gen.Generate(cfg, gen.Options{}); err != nil {
+				genErr = err.Error()
+			} else if err := gen.WriteModule(t.TempDir(), cfg, files); err != nil {
+				genErr = err.Error()
+			}
+			switch {
+			case checkErr == "" && genErr != "":
+				t.Errorf("check passes %s, gen fails: %s", file, genErr)
+			case checkErr != "" && genErr == "":
+				t.Errorf("check refuses %s (%s), gen generates it", file, checkErr)
+			}
+		})
+	}
+}
+
+// firstError is the first error among diags, "" when there is none.
+func firstError(diags []compiler.Diagnostic) string {
+	for _, d := range diags {
+		if d.Severity == compiler.Error {
+			return d.String()
+		}
+	}
+	return ""
+}

@@ -1,0 +1,3 @@
+module example.com/dup
+
+go 1.22

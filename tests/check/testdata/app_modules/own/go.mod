@@ -1,0 +1,3 @@
+module github.com/hetaoc/hetao/x
+
+go 1.22

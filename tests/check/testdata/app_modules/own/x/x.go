@@ -1,0 +1,5 @@
+package x
+
+import "net/http"
+
+func Serve(w http.ResponseWriter, r *http.Request) {}

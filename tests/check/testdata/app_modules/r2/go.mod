@@ -1,0 +1,5 @@
+module example.com/r2
+
+go 1.22
+
+replace example.com/lib => ./lib

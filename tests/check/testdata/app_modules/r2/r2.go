@@ -1,0 +1,5 @@
+package r2
+
+import "net/http"
+
+func Serve(w http.ResponseWriter, r *http.Request) {}
