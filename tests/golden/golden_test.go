@@ -32,6 +32,7 @@ func load(t *testing.T, file string) *compiler.Config {
 	t.Helper()
 	cfg, diags := compiler.Load(file, compiler.Options{
 		NoFS:   true,
+		Build:  true, // apps need their module resolved to generate
 		Getenv: func(name string) (string, bool) { return "/env/" + name, true },
 	})
 	if compiler.HasErrors(diags) || cfg == nil {
