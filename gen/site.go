@@ -116,19 +116,23 @@ func (g *generator) tcp() jen.Code {
 //
 //	server.HTTPOptions{
 //		Compress:       true,
-//		Timeout:        30,
-//		Elapse:         60,
-//		ForwardDisable: 60,
+//		Timeout:        30 * time.Second,
+//		Elapse:         60 * time.Second,
+//		ForwardDisable: 60 * time.Second,
 //	}
 func (g *generator) http() jen.Code {
 	h := g.cfg.HTTP
 	return jen.Qual(serverPkg, "HTTPOptions").Add(fields(
 		field("Compress", jen.Lit(h.CompressOn)),
-		field("Timeout", jen.Lit(h.Timeout)),
-		field("Elapse", jen.Lit(h.Elapse)),
-		field("ForwardDisable", jen.Lit(h.ForwardDisable)),
+		field("Timeout", seconds(h.Timeout)),
+		field("Elapse", seconds(h.Elapse)),
+		field("ForwardDisable", seconds(h.ForwardDisable)),
 	))
 }
+
+// seconds emits n * time.Second: the configuration counts whole seconds,
+// the runtime takes a time.Duration.
+func seconds(n int) jen.Code { return jen.Lit(n).Op("*").Qual("time", "Second") }
 
 // listens emits, one line per listen in config order,
 //

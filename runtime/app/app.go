@@ -60,7 +60,7 @@ func (a *Server) StartApp(cfg server.AppConfig) {
 		IdleTimeout:       cfg.IdleTimeout,
 		// net/http allows 4 KiB over this, room for the proxy's fields.
 		MaxHeaderBytes:               cfg.MaxHeadBytes,
-		ErrorLog:                     log.New(errorLog(cfg.Name), "", 0),
+		ErrorLog:                     log.New(errorLog{cfg.Name, a.log()}, "", 0),
 		DisableGeneralOptionsHandler: true, // the site answers OPTIONS * itself; net/http must not answer for the app
 	}
 	go a.srv.Serve(a.ln)
@@ -93,7 +93,7 @@ func (a *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if v == http.ErrAbortHandler { // the handler's own way to cut the answer off
 			panic(v)
 		}
-		logs.Errorf("%s: panic serving %s %s: %v\n%s", a.cfg.Name, r.Method, r.URL.RequestURI(), v, debug.Stack())
+		a.log().Errorf("%s: panic serving %s %s: %v\n%s", a.cfg.Name, r.Method, r.URL.RequestURI(), v, debug.Stack())
 		if rw.hijacked != nil {
 			rw.hijacked.Close() // the handler owned it: nobody else will close it
 			return
@@ -158,11 +158,22 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// errorLog sends the http.Server's own messages to the site's error log.
-type errorLog string
+// log is the site's error log (the process's, when the site gave none).
+func (a *Server) log() *logs.Logger {
+	if a.cfg.Log != nil {
+		return a.cfg.Log
+	}
+	return logs.Std()
+}
 
-func (name errorLog) Write(p []byte) (int, error) {
-	logs.Errorf("%s: %s", string(name), bytes.TrimRight(p, "\n"))
+// errorLog sends the http.Server's own messages to the site's error log.
+type errorLog struct {
+	name string
+	log  *logs.Logger
+}
+
+func (e errorLog) Write(p []byte) (int, error) {
+	e.log.Errorf("%s: %s", e.name, bytes.TrimRight(p, "\n"))
 	return len(p), nil
 }
 

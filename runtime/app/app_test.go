@@ -20,7 +20,7 @@ import (
 // startApp runs a site in this process whose default website sends every
 // request to an app of h, and returns its address, the app and the error
 // log's path.
-func startApp(t *testing.T, h http.HandlerFunc, timeout int) (string, *Server, string) {
+func startApp(t *testing.T, h http.HandlerFunc, timeout time.Duration) (string, *Server, string) {
 	t.Helper()
 	a := New(h)
 	up := &server.Upstream{Name: "app:test.Handler", App: a}
@@ -31,7 +31,7 @@ func startApp(t *testing.T, h http.HandlerFunc, timeout int) (string, *Server, s
 		Limits: server.Limits{MaxSessions: 100, MaxFileCache: 1 << 20, MaxConnectionsPerIP: -1,
 			MaxHeaders: 64, MaxHeadBytes: 8192, MaxBody: 1 << 20},
 		TCP:       server.TCPOptions{NoDelay: true, Linger: -1},
-		HTTP:      server.HTTPOptions{Timeout: timeout, Elapse: 30, ForwardDisable: 60},
+		HTTP:      server.HTTPOptions{Timeout: timeout, Elapse: 30 * time.Second, ForwardDisable: 60 * time.Second},
 		Listens:   []*server.Listen{{IP: "127.0.0.1", Hosts: &server.HostTable{Default: w}}},
 		Upstreams: []*server.Upstream{up},
 	}
@@ -42,7 +42,6 @@ func startApp(t *testing.T, h http.HandlerFunc, timeout int) (string, *Server, s
 	t.Cleanup(func() {
 		inst.Stop(5 * time.Second)
 		a.Close()
-		logs.Setup("", logs.Warn)
 	})
 	return fmt.Sprintf("127.0.0.1:%d", site.Listens[0].Port), a, errLog
 }
@@ -86,7 +85,7 @@ func TestRequestAsTheAppSeesIt(t *testing.T) {
 		w.Header().Set("X-App", "yes")
 		fmt.Fprintf(w, "%s %s host=%s remote=%s real=%s proto=%s body=%q",
 			r.Method, r.URL.RequestURI(), r.Host, r.RemoteAddr, r.Header.Get("X-Real-IP"), r.Header.Get("X-Forwarded-Proto"), b)
-	}, 5)
+	}, 5*time.Second)
 	e := dial(t, addr)
 	for i := range 4 {
 		resp, body, err := e.do(fmt.Sprintf("POST /a/b?x=%d HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 5\r\n\r\nhello", i))
@@ -123,7 +122,7 @@ func TestPanic(t *testing.T) {
 			panic("late boom")
 		}
 		io.WriteString(w, "fine")
-	}, 5)
+	}, 5*time.Second)
 	e := dial(t, addr)
 	resp, body, err := e.do("GET /early HTTP/1.1\r\nHost: a\r\n\r\n")
 	if err != nil || resp.StatusCode != 500 || resp.Header.Get("X-Lost") != "" || !strings.Contains(body, "500 Internal Server Error") {
@@ -162,7 +161,7 @@ func TestStreamingAndTimeout(t *testing.T) {
 				cancelled <- nil
 			}
 		}
-	}, 1)
+	}, 300*time.Millisecond)
 	e := dial(t, addr)
 	io.WriteString(e.c, "GET /stream HTTP/1.1\r\nHost: a\r\n\r\n")
 	resp, err := http.ReadResponse(e.br, nil)
@@ -183,7 +182,7 @@ func TestStreamingAndTimeout(t *testing.T) {
 		t.Fatalf("an app silent past timeout: %v %v", err, resp)
 	}
 	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("504 after %v with timeout 1", d)
+		t.Errorf("504 after %v with timeout 300ms", d)
 	}
 	select {
 	case err := <-cancelled:

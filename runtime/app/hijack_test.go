@@ -42,7 +42,7 @@ func wsEcho(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestHijackedUpgrade(t *testing.T) {
-	addr, _, _ := startApp(t, wsEcho, 5)
+	addr, _, _ := startApp(t, wsEcho, 5*time.Second)
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ type loopHarness struct {
 
 func newHarness(t testing.TB) *loopHarness {
 	ts := startTestSite(t, nil) // for its site and files; the harness has its own loop
-	rt, err := prepare(ts.site)
+	rt, err := prepare(ts.site, false)
 	if err != nil {
 		t.Fatal(err)
 	}

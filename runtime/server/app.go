@@ -3,6 +3,8 @@ package server
 import (
 	"net"
 	"time"
+
+	"github.com/hetaoc/hetao/runtime/logs"
 )
 
 // An App is a Go handler compiled into the site (the configuration's `app`
@@ -29,4 +31,5 @@ type AppConfig struct {
 	Timeout      time.Duration // the site's timeout: a request head the loop started sending must arrive within it
 	IdleTimeout  time.Duration // an idle connection may be closed after it; the loop stops pooling it sooner
 	Page500      []byte        // the body of a 500 (error_page_500, or the built-in page)
+	Log          *logs.Logger  // the site's error log
 }

@@ -49,7 +49,8 @@ func (rt *runtimeState) appConfig(u *Upstream) AppConfig {
 		Name:         u.Name,
 		MaxHeadBytes: rt.headCap,
 		Timeout:      time.Duration(rt.timeout) * time.Millisecond,
-		IdleTimeout:  2 * poolIdleMax * time.Millisecond,
+		IdleTimeout:  2 * time.Duration(rt.tune.poolIdle) * time.Millisecond,
 		Page500:      rt.errorPage(500),
+		Log:          rt.log,
 	}
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"bufio"
 	"io"
 	"net"
@@ -46,12 +48,13 @@ func (a *fakeApp) ServeConn(c net.Conn) {
 }
 
 func TestAppUpstream(t *testing.T) {
+	t.Parallel()
 	app := &fakeApp{}
 	app.broken.Store(true)
 	addr := startProxy(t, 'R', nil, func(s *Site) {
 		s.Upstreams[0].Name = "app:example.com/fake.Serve"
 		s.Upstreams[0].App = app
-		s.HTTP.ForwardDisable = 3600
+		s.HTTP.ForwardDisable = time.Hour
 	})
 	client := &http.Client{}
 	for i := 0; i < 2; i++ {
@@ -79,7 +82,8 @@ func TestAppUpstream(t *testing.T) {
 // An app is never skipped for forward_disable: there is no other backend,
 // and its failures are the handler's, not a network's.
 func TestAppNeverDisabled(t *testing.T) {
-	l := &loop{rt: &runtimeState{site: &Site{HTTP: HTTPOptions{ForwardDisable: 60}}}, now: 5000}
+	t.Parallel()
+	l := &loop{rt: &runtimeState{site: &Site{}, disable: 60_000}, now: 5000}
 	app := &upState{u: &Upstream{Name: "app:x.Serve", App: &fakeApp{}}, backends: []backend{{addr: "app:x.Serve"}}}
 	tcp := &upState{u: &Upstream{Name: "tcp"}, backends: []backend{{addr: "127.0.0.1:1"}}}
 	l.disable(app, 0)

@@ -424,10 +424,6 @@ func (l *loop) settle(c *conn) bool {
 	return false
 }
 
-// lingerTime bounds how long a connection closed after an error answer
-// keeps reading (and dropping) what the client still sends.
-const lingerTime = 2000 // ms
-
 // finish closes c. After an error answer the client may still be sending
 // (the body of a refused request): closing with unread input would reset
 // the connection and could destroy the answer before the client reads it,
@@ -441,14 +437,14 @@ func (l *loop) finish(c *conn) {
 	tlsCloseNotify(c)
 	unix.Shutdown(int(c.fd), unix.SHUT_WR)
 	c.lingering = true
-	c.idleAt, c.elapseAt = l.now+lingerTime, 0
+	c.idleAt, c.elapseAt = l.now+l.rt.tune.linger, 0
 	c.in = nil
 	l.arm(c)
 	l.lingerRead(c)
 }
 
 // lingerRead drops what a lingering connection receives until the client
-// closes (or lingerTime passes, by the timer).
+// closes (or the linger time passes, by the timer).
 func (l *loop) lingerRead(c *conn) {
 	for !c.closed {
 		n, err := sysRead(int(c.fd), l.rbuf)

@@ -86,6 +86,7 @@ func TestHeadersOnEveryAnswer(t *testing.T) {
 }
 
 func TestCacheFieldMatchesTypeWithParameters(t *testing.T) {
+	t.Parallel()
 	h := &Headers{Cache: []CacheRule{{Type: "text/html", Field: "a"}}, Default: "d"}
 	for _, c := range []struct{ typ, want string }{
 		{"text/html", "a"}, {"text/html; charset=utf-8", "a"}, {"text/htmlx", "d"}, {"text/htm", "d"},

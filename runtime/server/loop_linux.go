@@ -67,7 +67,6 @@ type listener struct {
 
 const (
 	yieldEvery  = 5         // ms between yields to the Go scheduler
-	freshGrace  = 1000      // ms a new connection has to send its first request when the loop stops
 	readBufSize = 128 << 10 // one read of a request body
 	headRead    = 16 << 10  // one read between bodies: what a pipelining client may have queued
 	maxBatchOut = 64 << 10  // answers written at once; further pipelined requests wait for them
@@ -158,7 +157,7 @@ func (l *loop) run(cpu int) {
 			n, err = unix.EpollWait(l.epfd, l.events, wait)
 		}
 		if err != nil && err != unix.EINTR {
-			logs.Errorf("epoll_wait: %v", err)
+			l.rt.log.Errorf("epoll_wait: %v", err)
 			return
 		}
 		l.tick()
@@ -291,7 +290,7 @@ func (l *loop) drainStep() bool {
 		// accepted just before the stop gets a moment to send its request,
 		// which would otherwise be reset unread. A TLS connection with part
 		// of a record read is receiving a request: it is not idle.
-		if c != nil && c.idle() && !c.tlsPartial() && (c.served || l.now-(c.idleAt-l.rt.timeout) > freshGrace) {
+		if c != nil && c.idle() && !c.tlsPartial() && (c.served || l.now-(c.idleAt-l.rt.timeout) > l.rt.tune.fresh) {
 			l.close(c)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 // coding it accepts can be produced for the file.
 
 func TestAcceptEncodingNegotiation(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	base := "http://" + ts.addr
 	cases := []struct {
@@ -71,6 +72,7 @@ func TestAcceptEncodingNegotiation(t *testing.T) {
 // client that refuses it gets 406 from the site's own error page, and the
 // connection stays usable.
 func TestAcceptEncodingCompressionOff(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	page := filepath.Join(dir, "406.html")
 	if err := os.WriteFile(page, []byte("custom 406 page"), 0o644); err != nil {

@@ -93,7 +93,7 @@ func cmdStop(site *Site, pidFile string) int {
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		return cmdFail(err)
 	}
-	limit := time.Duration(max(site.HTTP.Elapse, 1))*time.Second + 10*time.Second
+	limit := time.Duration(ms(site.HTTP.Elapse))*time.Millisecond + 10*time.Second
 	if !waitFor(limit, func() bool { return !master.Alive(pid) }) {
 		return cmdFail(fmt.Errorf("pid %d still running after %v", pid, limit))
 	}
@@ -125,7 +125,7 @@ func cmdReload(site *Site, pidFile string) int {
 	if !taken || failed {
 		return cmdFail(fmt.Errorf("reload failed: the running site (pid %d) keeps serving; the error log says why", old))
 	}
-	limit := time.Duration(max(site.HTTP.Elapse, 1))*time.Second + 10*time.Second
+	limit := time.Duration(ms(site.HTTP.Elapse))*time.Millisecond + 10*time.Second
 	if !waitFor(limit, func() bool { return !master.Alive(old) }) {
 		return cmdFail(fmt.Errorf("new master pid %d serves, but the old one (pid %d) is still draining after %v", pid, old, limit))
 	}

@@ -35,7 +35,7 @@ func runSite(site *Site, args []string, pidFile string) error {
 func runMaster(site *Site, args []string, pidFile string) error {
 	// The master checks the whole site (paths, logs, roots, error pages)
 	// before anything starts, so a bad site fails here with a clear error.
-	rt, err := prepare(site)
+	rt, err := prepare(site, true)
 	if err != nil {
 		return err
 	}

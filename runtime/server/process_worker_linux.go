@@ -67,11 +67,11 @@ func runWorker(site *Site, w *master.Worker) int {
 // startOnFDs is Start for a worker process: one loop, serving listening
 // sockets it inherited (listen index → descriptors) instead of binding.
 func startOnFDs(site *Site, slot int, fds map[int][]int) (*Instance, error) {
-	rt, err := prepare(site)
+	rt, err := prepare(site, true)
 	if err != nil {
 		return nil, err
 	}
-	raiseNoFile(site.Limits.MaxSessions)
+	raiseNoFile(site.Limits.MaxSessions, rt.log)
 	in := &Instance{rt: rt, loops: make([]*loop, 1), done: make(chan struct{})}
 	if in.loops[0], err = newLoop(slot, rt); err != nil {
 		return nil, err

@@ -9,8 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Regressions for the framing the proxy writes itself, both ways: found by
@@ -34,16 +37,31 @@ type recorder struct {
 	mu    sync.Mutex
 	raw   bytes.Buffer
 	reqs  []seenRequest
+	conns []*recConn
+}
+
+// recConn is the state of one connection to a recorder: whether its
+// reader waits in Read (with nothing left in bufio's buffer that makes a
+// request), and whether it has ended.
+type recConn struct {
+	rc      syscall.RawConn
+	reading bool
+	done    bool
 }
 
 type teeConn struct {
 	net.Conn
-	r *recorder
+	r  *recorder
+	st *recConn
 }
 
 func (c teeConn) Read(p []byte) (int, error) {
+	c.r.mu.Lock()
+	c.st.reading = true
+	c.r.mu.Unlock()
 	n, err := c.Conn.Read(p)
 	c.r.mu.Lock()
+	c.st.reading = false
 	c.r.raw.Write(p[:n])
 	c.r.mu.Unlock()
 	return n, err
@@ -51,7 +69,19 @@ func (c teeConn) Read(p []byte) (int, error) {
 
 func (r *recorder) serve(c net.Conn) {
 	defer c.Close()
-	br := bufio.NewReader(teeConn{c, r})
+	st := &recConn{}
+	if sc, ok := c.(syscall.Conn); ok {
+		st.rc, _ = sc.SyscallConn()
+	}
+	r.mu.Lock()
+	r.conns = append(r.conns, st)
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		st.done = true
+		r.mu.Unlock()
+	}()
+	br := bufio.NewReader(teeConn{c, r, st})
 	for {
 		req, err := http.ReadRequest(br)
 		if err != nil {
@@ -70,18 +100,48 @@ func (r *recorder) serve(c net.Conn) {
 	}
 }
 
-// requests waits a little for stragglers (a smuggled request would come
-// right behind) and returns what the backend saw.
+// requests returns what the backend saw once it has read everything sent
+// to it so far (a smuggled request would come right behind the one
+// answered): each connection has ended, or waits in Read with nothing
+// queued in its socket.
 func (r *recorder) requests() ([]seenRequest, string) {
-	time.Sleep(150 * time.Millisecond)
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		r.mu.Lock()
+		quiet := true
+		for _, st := range r.conns {
+			if !st.done && (!st.reading || queued(st.rc) != 0) {
+				quiet = false
+			}
+		}
+		r.mu.Unlock()
+		if quiet {
+			break
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]seenRequest(nil), r.reqs...), r.raw.String()
 }
 
+// queued is the number of bytes waiting in a socket's receive queue.
+func queued(rc syscall.RawConn) int {
+	n := 0
+	if rc != nil {
+		rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) })
+	}
+	return n
+}
+
 func (r *recorder) reset() {
 	r.mu.Lock()
 	r.reqs, r.raw = nil, bytes.Buffer{}
+	live := r.conns[:0]
+	for _, st := range r.conns {
+		if !st.done {
+			live = append(live, st)
+		}
+	}
+	r.conns = live
 	r.mu.Unlock()
 }
 
@@ -133,6 +193,7 @@ func eachTarget(t *testing.T, reply string, test func(t *testing.T, addr string,
 // framing of the body that is forwarded: dropping it as hop-by-hop made the
 // backend read the body as a request of its own.
 func TestProxyConnectionListedFramingIsNotSmuggled(t *testing.T) {
+	t.Parallel()
 	smuggled := "POST /echo/SMUGGLED HTTP/1.1\r\nHost: attacker\r\nContent-Length: 120\r\n\r\n"
 	cases := []struct{ name, req, body string }{
 		{"content-length", "POST /echo/a HTTP/1.1\r\nHost: a\r\nConnection: Content-Length\r\nContent-Length: " +
@@ -164,6 +225,7 @@ func TestProxyConnectionListedFramingIsNotSmuggled(t *testing.T) {
 // X-Forwarded-For lines anywhere in the head, with or without a body of
 // either framing: the forwarded head stays well-formed, one joined field.
 func TestProxyXForwardedForHeadWellFormed(t *testing.T) {
+	t.Parallel()
 	type xffCase struct{ name, fields, body, framing, wantXFF string }
 	var cases []xffCase
 	placements := []struct{ name, fields, want string }{
@@ -211,6 +273,7 @@ func TestProxyXForwardedForHeadWellFormed(t *testing.T) {
 // A chunked request body reaches the backend in canonical framing of our
 // own: no extensions, no trailers, whatever the client's framing.
 func TestProxyChunkedRequestBodyIsRechunked(t *testing.T) {
+	t.Parallel()
 	eachTarget(t, okReply, func(t *testing.T, addr string, r *recorder) {
 		out := raw(t, addr, "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"+
 			"3;ext=\"a b\"\r\nabc\r\n005 ;x\r\nhello\r\n0;last\r\nX-Trailer: t\r\nSet-Cookie: s=1\r\n\r\n")

@@ -20,8 +20,6 @@ import (
 const (
 	maxUpOut       = 256 << 10 // request bytes buffered for a backend before the client is paused
 	maxIdlePerPeer = 64        // pooled idle connections per backend per worker
-	connectTimeout = 5000      // ms before a backend that does not answer a connect is skipped
-	poolIdleMax    = 60_000    // ms a pooled connection may stay unused
 )
 
 // upState is one worker's view of an Upstream.
@@ -168,7 +166,7 @@ func (x *Ctx) Forward(u *Upstream) {
 // answer, and starts sending once connected.
 func (l *loop) waitBackend(c *conn, up *upConn) {
 	if up.state == upConnecting {
-		c.idleAt = l.now + min(connectTimeout, l.rt.timeout)
+		c.idleAt = l.now + min(l.rt.tune.connect, l.rt.timeout)
 	} else {
 		c.idleAt = l.now + l.rt.timeout
 	}

@@ -1,9 +1,9 @@
 package server
 
 import (
-	"golang.org/x/sys/unix"
+	"time"
 
-	"github.com/hetaoc/hetao/runtime/logs"
+	"golang.org/x/sys/unix"
 )
 
 // Choosing a backend and getting a connection to it: the balancing rule,
@@ -66,8 +66,8 @@ func (l *loop) disable(st *upState, j int) {
 		return // an app in this process cannot be down; skipping it would only give 503s
 	}
 	b := &st.backends[j]
-	b.downUntil = l.now + int64(max(l.rt.site.HTTP.ForwardDisable, 1))*1000
-	logs.Warnf("%s: backend %s failed; skipped for %ds", st.u.Name, b.addr, max(l.rt.site.HTTP.ForwardDisable, 1))
+	b.downUntil = l.now + l.rt.disable
+	l.rt.log.Warnf("%s: backend %s failed; skipped for %v", st.u.Name, b.addr, time.Duration(l.rt.disable)*time.Millisecond)
 }
 
 func (l *loop) pooled(st *upState, j int) *upConn {
@@ -75,7 +75,7 @@ func (l *loop) pooled(st *upState, j int) *upConn {
 	for len(b.idle) > 0 {
 		up := b.idle[len(b.idle)-1]
 		b.idle = b.idle[:len(b.idle)-1]
-		if l.now-up.idleSince > poolIdleMax {
+		if l.now-up.idleSince > l.rt.tune.poolIdle {
 			l.upClose(up)
 			continue
 		}

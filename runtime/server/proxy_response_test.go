@@ -12,6 +12,7 @@ import (
 // controls in fields (a bare CR would start a field at the client),
 // obs-fold, a status outside 100-599, a transfer coding other than chunked.
 func TestProxyBadUpstreamHeadIs502(t *testing.T) {
+	t.Parallel()
 	for _, reply := range []string{
 		"HTTP/1.1 200 OK\r\nX-A: a\rSet-Cookie: evil=1\r\nContent-Length: 2\r\n\r\nok",
 		"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 2\r\n\r\nok",
@@ -34,6 +35,7 @@ func TestProxyBadUpstreamHeadIs502(t *testing.T) {
 // Connection field listing Content-Length or Transfer-Encoding does not
 // take it away, and a keep-alive client can go on.
 func TestProxyConnectionListedResponseFraming(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ reply, want, body string }{
 		{"HTTP/1.1 200 OK\r\nConnection: Content-Length\r\nContent-Length: 5\r\n\r\nhello",
 			"\r\nContent-Length: 5\r\n", "hello"},
@@ -56,6 +58,7 @@ func TestProxyConnectionListedResponseFraming(t *testing.T) {
 // A chunked response reaches the client re-chunked: no extensions, no
 // trailers from the backend.
 func TestProxyChunkedResponseIsRechunked(t *testing.T) {
+	t.Parallel()
 	b, _ := recordingBackend(t, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"+
 		"3;ext=1\r\nabc\r\n0005 ;y\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n")
 	addr := startProxy(t, 'R', []Backend{b}, nil)
@@ -69,6 +72,7 @@ func TestProxyChunkedResponseIsRechunked(t *testing.T) {
 // whatever the backend sent (RFC 9110 §8.6, §15.3.5); a HEAD answer keeps
 // its length.
 func TestProxyNoBodyStatusesHaveNoFraming(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ method, reply, want string }{
 		{"GET", "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", ""},
 		{"GET", "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n", ""},

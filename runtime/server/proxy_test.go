@@ -48,7 +48,7 @@ func startProxyInstance(t testing.TB, rule byte, backends []Backend, tweak func(
 		Limits: Limits{MaxSessions: 1000, MaxFileCache: 1 << 20, MaxConnectionsPerIP: -1,
 			MaxHeaders: 64, MaxHeadBytes: 8192, MaxBody: 1 << 30},
 		TCP:       TCPOptions{NoDelay: true, Linger: -1},
-		HTTP:      HTTPOptions{Timeout: 5, Elapse: 30, ForwardDisable: 1},
+		HTTP:      HTTPOptions{Timeout: 5 * time.Second, Elapse: 30 * time.Second, ForwardDisable: 200 * time.Millisecond},
 		Listens:   []*Listen{{IP: "127.0.0.1", Hosts: &HostTable{Table: phash.Table{}, Default: w}}},
 		MIME:      mimeTable(t),
 		Upstreams: []*Upstream{up},
@@ -95,6 +95,7 @@ func fetch(t testing.TB, client *http.Client, url string) (int, string) {
 }
 
 func TestProxyRoundRobinHeadersAndReuse(t *testing.T) {
+	t.Parallel()
 	var backends []Backend
 	var counts []*atomic.Int32
 	for _, n := range []string{"a", "b", "c"} {
@@ -130,6 +131,7 @@ func TestProxyRoundRobinHeadersAndReuse(t *testing.T) {
 }
 
 func TestProxyDeadBackendSkippedThenRetried(t *testing.T) {
+	t.Parallel()
 	// A port that refuses: listen, note it, close.
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	dead := l.Addr().String()
@@ -142,7 +144,7 @@ func TestProxyDeadBackendSkippedThenRetried(t *testing.T) {
 			t.Fatalf("request %d: %d %q", i, status, body)
 		}
 	}
-	// The dead backend comes back; after forward_disable (1s) it is used again.
+	// The dead backend comes back; after forward_disable (200 ms) it is used again.
 	revived := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "revived") }))
 	ln, err := net.Listen("tcp", dead)
 	if err != nil {
@@ -165,6 +167,7 @@ func TestProxyDeadBackendSkippedThenRetried(t *testing.T) {
 }
 
 func TestProxyAllDown503(t *testing.T) {
+	t.Parallel()
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	dead := l.Addr().String()
 	l.Close()
@@ -175,8 +178,10 @@ func TestProxyAllDown503(t *testing.T) {
 }
 
 func TestProxyLeastConnections(t *testing.T) {
-	release := make(chan struct{})
+	t.Parallel()
+	release, arrived := make(chan struct{}), make(chan struct{}, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
 		<-release
 		io.WriteString(w, "slow")
 	}))
@@ -185,7 +190,7 @@ func TestProxyLeastConnections(t *testing.T) {
 	fast, _ := namedBackend(t, "fast")
 	addr := startProxy(t, 'L', []Backend{backendAddr(t, slow.Listener.Addr().String()), backendAddr(t, fast.Listener.Addr().String())}, nil)
 	go http.Get("http://" + addr + "/slow") // ties go to the first: the slow one
-	time.Sleep(200 * time.Millisecond)      // let it reach the slow backend
+	<-arrived                               // it has reached the slow backend
 	client := &http.Client{}
 	for i := 0; i < 3; i++ {
 		if _, body := fetch(t, client, "http://"+addr+"/"); !strings.HasPrefix(body, "fast") {
@@ -195,6 +200,7 @@ func TestProxyLeastConnections(t *testing.T) {
 }
 
 func TestProxyStreamsBodiesBothWays(t *testing.T) {
+	t.Parallel()
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := sha256.New()
 		n, _ := io.Copy(h, r.Body)
@@ -258,12 +264,13 @@ func rawBackend(t testing.TB, reply string, closeAfter bool) Backend {
 		}
 		c.Write([]byte(reply))
 		if !closeAfter {
-			time.Sleep(3 * time.Second)
+			io.Copy(io.Discard, c) // silent until the site gives up and closes
 		}
 	}))
 }
 
 func TestProxyCloseDelimitedAndBadAndSlow(t *testing.T) {
+	t.Parallel()
 	addr := startProxy(t, 'R', []Backend{rawBackend(t, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close", true)}, nil)
 	out := raw(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	if !strings.HasPrefix(out, "HTTP/1.1 200 OK") || !strings.HasSuffix(out, "until close") || !strings.Contains(out, "Connection: close") {
@@ -273,7 +280,7 @@ func TestProxyCloseDelimitedAndBadAndSlow(t *testing.T) {
 	if out := raw(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); !strings.HasPrefix(out, "HTTP/1.1 502") {
 		t.Errorf("bad upstream response: %.40q", out)
 	}
-	addr = startProxy(t, 'R', []Backend{rawBackend(t, "", false)}, func(s *Site) { s.HTTP.Timeout = 1 })
+	addr = startProxy(t, 'R', []Backend{rawBackend(t, "", false)}, func(s *Site) { s.HTTP.Timeout = 300 * time.Millisecond })
 	if out := raw(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); !strings.HasPrefix(out, "HTTP/1.1 504") {
 		t.Errorf("slow upstream: %.40q", out)
 	}
@@ -293,6 +300,7 @@ func TestProxyCloseDelimitedAndBadAndSlow(t *testing.T) {
 }
 
 func TestProxyTLSBackends(t *testing.T) {
+	t.Parallel()
 	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "tls backend %s xff=%s", r.URL.RequestURI(), r.Header.Get("X-Forwarded-For"))
 	}))
@@ -363,6 +371,7 @@ func connBackend(t testing.TB, serve func(net.Conn)) string {
 // again on a fresh one only when it is idempotent (RFC 9110 §9.2.2): a
 // bodiless POST may have been acted on, so it gets 502 instead.
 func TestProxyRetriesOnlyIdempotentRequests(t *testing.T) {
+	t.Parallel()
 	addr, seen := dyingBackend(t)
 	site := startProxy(t, 'R', []Backend{backendAddr(t, addr)}, nil)
 	count := func(m string) int32 {
@@ -403,6 +412,7 @@ func TestProxyRetriesOnlyIdempotentRequests(t *testing.T) {
 // A graceful stop lets a request that is with its backend finish: the
 // client connection is not idle while the backend is answering.
 func TestProxyStopWaitsForBackendAnswer(t *testing.T) {
+	t.Parallel()
 	arrived := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(arrived)
@@ -442,6 +452,7 @@ func TestProxyStopWaitsForBackendAnswer(t *testing.T) {
 // must not follow the cut body on the same connection, where it would read
 // as the rest of it.
 func TestProxyCutBodyEndsPipelinedConnection(t *testing.T) {
+	t.Parallel()
 	backend := rawBackend(t, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", true) // 2 of 10 bytes
 	site := startProxy(t, 'R', []Backend{backend}, func(s *Site) {
 		up := s.Upstreams[0]

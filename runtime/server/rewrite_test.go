@@ -9,6 +9,7 @@ import (
 )
 
 func TestExpandTemplate(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`/(.+)/(.+)`)
 	subject := []byte("/xxx/yyy")
 	m := re.FindSubmatchIndex(subject)
@@ -52,6 +53,7 @@ func TestExpandTemplateAllocates(t *testing.T) {
 }
 
 func TestAppendPathEscaped(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/a/b.html":  "/a/b.html",
 		"/100%/x?.y": "/100%25/x%3F.y",
@@ -77,6 +79,7 @@ func rewriteCtx(path, query string) *Ctx {
 }
 
 func TestRewriteSubject(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ path, query, want string }{
 		{"/a/b", "", "/a/b"},
 		{"/a/b", "x=1&y=%41", "/a/b?x=1&y=%41"},
@@ -94,6 +97,7 @@ func TestRewriteSubject(t *testing.T) {
 }
 
 func TestRewriteTo(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		target, path string
 		query        string // "-" for nil
@@ -139,6 +143,7 @@ func TestRewriteTo(t *testing.T) {
 // TestRewriteChain runs a website rewrite and then a location's on the
 // result, from one buffer, with an expansion between.
 func TestRewriteChain(t *testing.T) {
+	t.Parallel()
 	x := rewriteCtx("/xxx/yyy", "")
 	re := regexp.MustCompile(`/(.+)/(.+)`)
 	parts := []TemplatePart{{Lit: "/"}, {Group: 2}, {Lit: "/"}, {Group: 1}, {Lit: "?from=swap"}}

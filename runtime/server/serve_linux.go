@@ -24,11 +24,11 @@ type Instance struct {
 // own listening sockets. A Listen with port 0 gets an ephemeral port, which
 // Start writes back into it.
 func Start(site *Site) (*Instance, error) {
-	rt, err := prepare(site)
+	rt, err := prepare(site, false)
 	if err != nil {
 		return nil, err
 	}
-	raiseNoFile(site.Limits.MaxSessions)
+	raiseNoFile(site.Limits.MaxSessions, rt.log)
 	n := site.Workers
 	if n <= 0 {
 		n = runtime.NumCPU()
@@ -74,7 +74,7 @@ func Start(site *Site) (*Instance, error) {
 		rt.release()
 		close(in.done)
 	}()
-	logs.Infof("started %d worker loop(s)", n)
+	rt.log.Infof("started %d worker loop(s)", n)
 	return in, nil
 }
 
@@ -109,15 +109,15 @@ func (in *Instance) Stop(timeout time.Duration) bool {
 func (in *Instance) Done() <-chan struct{} { return in.done }
 
 func reopenLogs(rt *runtimeState) {
-	if err := logs.Reopen(); err != nil {
-		logs.Errorf("reopen error log: %v", err)
+	if err := rt.log.Reopen(); err != nil {
+		rt.log.Errorf("reopen error log: %v", err)
 	}
 	seen := map[*logs.File]bool{}
 	for _, w := range rt.websites {
 		if w.log != nil && !seen[w.log] {
 			seen[w.log] = true
 			if err := w.log.Reopen(); err != nil {
-				logs.Errorf("reopen access log: %v", err)
+				rt.log.Errorf("reopen access log: %v", err)
 			}
 		}
 	}
@@ -172,7 +172,7 @@ func listenSocket(ln *Listen, tcp TCPOptions) (int, error) {
 // raiseNoFile lifts the open-files limit to the hard limit (as nginx's
 // worker_rlimit_nofile) and says so when the configured session count
 // cannot fit in it.
-func raiseNoFile(sessions int) {
+func raiseNoFile(sessions int, log *logs.Logger) {
 	var r unix.Rlimit
 	if unix.Getrlimit(unix.RLIMIT_NOFILE, &r) != nil {
 		return
@@ -182,6 +182,6 @@ func raiseNoFile(sessions int) {
 		unix.Setrlimit(unix.RLIMIT_NOFILE, &r)
 	}
 	if sessions > 0 && uint64(sessions)+64 > r.Cur {
-		logs.Warnf("max_http_session_count %d exceeds the open-files limit %d; connections beyond it will be refused", sessions, r.Cur)
+		log.Warnf("max_http_session_count %d exceeds the open-files limit %d; connections beyond it will be refused", sessions, r.Cur)
 	}
 }

@@ -112,7 +112,7 @@ func startTestSite(t testing.TB, tweak func(*Site)) *testSite {
 			MaxHeaders: 32, MaxHeadBytes: 4096, MaxBody: 1 << 20,
 		},
 		TCP:     TCPOptions{NoDelay: true, Linger: -1},
-		HTTP:    HTTPOptions{Compress: true, Timeout: 5, Elapse: 10},
+		HTTP:    HTTPOptions{Compress: true, Timeout: 5 * time.Second, Elapse: 10 * time.Second},
 		Listens: []*Listen{{IP: "127.0.0.1", Port: 0, Hosts: &HostTable{Table: tab, Sites: sites, Default: def}}},
 		MIME:    mimeTable(t),
 	}
@@ -132,8 +132,11 @@ func startTestSite(t testing.TB, tweak func(*Site)) *testSite {
 	return ts
 }
 
-// raw sends request bytes on a new connection and returns everything the
-// server sends until it closes or goes quiet.
+// raw sends request bytes on a new connection and returns the bytes the
+// server sends back, read by their framing: one final answer per request
+// in req (as net/http parses them; interim 1xx answers aside), or up to the
+// end of the stream after an answer that closes the connection, a 101 or
+// one that cannot be parsed. It never waits for silence.
 func raw(t testing.TB, addr, req string) string {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
@@ -142,18 +145,55 @@ func raw(t testing.TB, addr, req string) string {
 	}
 	defer c.Close()
 	c.Write([]byte(req))
-	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	var out bytes.Buffer
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := c.Read(buf)
-		out.Write(buf[:n])
-		if err != nil {
-			break
-		}
-		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	}
+	readAnswers(bufio.NewReader(io.TeeReader(c, &out)), requestMethods(req))
 	return out.String()
+}
+
+// requestMethods lists the methods of the requests in req, as far as
+// net/http can parse them.
+func requestMethods(req string) []string {
+	var methods []string
+	br := bufio.NewReader(strings.NewReader(req))
+	for {
+		r, err := http.ReadRequest(br)
+		if err != nil {
+			return methods
+		}
+		methods = append(methods, r.Method)
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			return methods
+		}
+	}
+}
+
+// readAnswers reads one final answer per method from br, by its framing;
+// after an answer that ends the connection (or none it can parse), it
+// reads to the end of the stream.
+func readAnswers(br *bufio.Reader, methods []string) {
+	for i := 0; i < len(methods); {
+		resp, err := http.ReadResponse(br, &http.Request{Method: methods[i]})
+		if err != nil {
+			io.Copy(io.Discard, br)
+			return
+		}
+		if resp.StatusCode == 101 {
+			io.Copy(io.Discard, br)
+			return
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		if err != nil || resp.Close {
+			io.Copy(io.Discard, br)
+			return
+		}
+		if resp.StatusCode >= 200 {
+			i++
+		}
+	}
+	if len(methods) == 0 {
+		io.Copy(io.Discard, br) // no request net/http can read: the server answers and closes
+	}
 }
 
 func get(t testing.TB, url string, hdr ...string) *http.Response {
@@ -184,6 +224,7 @@ func body(r *http.Response) string {
 }
 
 func TestStaticBasics(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	base := "http://" + ts.addr
 	cases := []struct {
@@ -221,6 +262,7 @@ func TestStaticBasics(t *testing.T) {
 }
 
 func TestDirectoryRedirectAndRedirectSite(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	r := get(t, "http://"+ts.addr+"/sub?x=1")
 	if r.StatusCode != 301 || r.Header.Get("Location") != "/sub/?x=1" {
@@ -233,6 +275,7 @@ func TestDirectoryRedirectAndRedirectSite(t *testing.T) {
 }
 
 func TestCompressionAndValidators(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	url := "http://" + ts.addr + "/press.html"
 	plain := get(t, url)
@@ -271,6 +314,7 @@ func TestCompressionAndValidators(t *testing.T) {
 }
 
 func TestBigFileSendfile(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	r := get(t, "http://"+ts.addr+"/big.bin")
 	want, _ := os.ReadFile(filepath.Join(ts.www, "big.bin"))
@@ -284,6 +328,7 @@ func TestBigFileSendfile(t *testing.T) {
 }
 
 func TestFileChangeSeenAtNextRequest(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	url := "http://" + ts.addr + "/a.txt"
 	if b := body(get(t, url)); b != "0123456789" {
@@ -312,6 +357,7 @@ func TestFileChangeSeenAtNextRequest(t *testing.T) {
 }
 
 func TestPipeliningAndSplitRequests(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	req := "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
 	out := raw(t, ts.addr, req+req+"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -338,6 +384,7 @@ func TestPipeliningAndSplitRequests(t *testing.T) {
 }
 
 func TestProtocolErrors(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	cases := []struct{ req, status string }{
 		{"GET / HTTP/1.1\r\n\r\n", "400"},                                                                // no Host
@@ -382,6 +429,7 @@ func TestProtocolErrors(t *testing.T) {
 }
 
 func TestKeepAliveRules(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	out := raw(t, ts.addr, "GET /a.txt HTTP/1.0\r\n\r\n")
 	if !strings.Contains(out, "Connection: close\r\n") {
@@ -413,6 +461,7 @@ func stopAndReadLog(t *testing.T, ts *testSite, want int) []string {
 }
 
 func TestAccessLog(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	get(t, "http://"+ts.addr+"/a.txt?q=1", "User-Agent", "probe/1.0 (x)")
 	line := stopAndReadLog(t, ts, 1)[0]
@@ -424,7 +473,8 @@ func TestAccessLog(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	ts := startTestSite(t, func(s *Site) { s.HTTP.Timeout = 1 })
+	t.Parallel()
+	ts := startTestSite(t, func(s *Site) { s.HTTP.Timeout = 300 * time.Millisecond })
 	c, err := net.Dial("tcp", ts.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -436,17 +486,18 @@ func TestIdleTimeout(t *testing.T) {
 	if err == nil || n != 0 {
 		t.Fatalf("read %d %v", n, err)
 	}
-	if d := time.Since(start); d < 900*time.Millisecond || d > 3*time.Second {
-		t.Errorf("idle connection closed after %v, want about 1s", d)
+	if d := time.Since(start); d < 270*time.Millisecond || d > 2*time.Second {
+		t.Errorf("idle connection closed after %v, want about 300ms", d)
 	}
 }
 
 // elapse bounds a request from its first byte, not a keep-alive connection
-// waiting for its next request: with timeout 3 and elapse 1, a second
-// request 1.5 s after the first is answered, and a head that trickles in
-// is still cut about 1 s after its first byte.
+// waiting for its next request: with timeout 1.2 s and elapse 400 ms, a
+// second request 600 ms after the first is answered, and a head that
+// trickles in is still cut about 400 ms after its first byte.
 func TestElapseCountsFromARequestsFirstByte(t *testing.T) {
-	ts := startTestSite(t, func(s *Site) { s.HTTP.Timeout, s.HTTP.Elapse = 3, 1 })
+	t.Parallel()
+	ts := startTestSite(t, func(s *Site) { s.HTTP.Timeout, s.HTTP.Elapse = 1200*time.Millisecond, 400*time.Millisecond })
 	c, err := net.Dial("tcp", ts.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -467,14 +518,14 @@ func TestElapseCountsFromARequestsFirstByte(t *testing.T) {
 		resp.Body.Close()
 	}
 	get()
-	time.Sleep(1500 * time.Millisecond) // idle past elapse, within timeout
+	time.Sleep(600 * time.Millisecond) // idle past elapse, within timeout
 	get()
-	// Now a head that never ends, a field every 200 ms.
-	time.Sleep(800 * time.Millisecond)
+	// Now a head that never ends, a field every 80 ms.
+	time.Sleep(320 * time.Millisecond)
 	start := time.Now()
 	io.WriteString(c, "GET /a.txt HTTP/1.1\r\n")
 	for time.Since(start) < 5*time.Second {
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(80 * time.Millisecond)
 		if _, err := io.WriteString(c, "X-Slow: y\r\n"); err != nil {
 			break
 		}
@@ -483,8 +534,8 @@ func TestElapseCountsFromARequestsFirstByte(t *testing.T) {
 			break
 		}
 	}
-	if d := time.Since(start); d < 900*time.Millisecond || d > 2500*time.Millisecond {
-		t.Errorf("a trickling head was cut after %v, want about 1s (elapse)", d)
+	if d := time.Since(start); d < 360*time.Millisecond || d > 1000*time.Millisecond {
+		t.Errorf("a trickling head was cut after %v, want about 400ms (elapse)", d)
 	}
 }
 
@@ -621,6 +672,7 @@ func sendBufferMax() int {
 // $body_bytes_sent): the whole file for a complete download, less for one
 // the client cut short, whether it was sent from memory or with sendfile.
 func TestAccessLogCountsBytesSent(t *testing.T) {
+	t.Parallel()
 	// Both files must be more than the server's socket buffer can absorb
 	// (the client's receive buffer is pinned small below).
 	wmem := sendBufferMax()

@@ -6,6 +6,8 @@
 package server
 
 import (
+	"time"
+
 	"github.com/hetaoc/hetao/runtime/logs"
 	"github.com/hetaoc/hetao/runtime/phash"
 	"github.com/hetaoc/hetao/runtime/static"
@@ -32,6 +34,8 @@ type Site struct {
 	ErrorPages []ErrorPage
 	Upstreams  []*Upstream
 	Roots      []*static.Root // locations' own document roots, opened at start
+
+	tune *timings // tests: shorter fixed delays than defaultTimings
 }
 
 // Limits bound what one worker and one request may use. Zero disables a
@@ -51,12 +55,14 @@ type TCPOptions struct {
 	Linger  int // < 0 off
 }
 
-// HTTPOptions hold the protocol policy; durations in seconds.
+// HTTPOptions hold the protocol policy. The configuration counts whole
+// seconds; the runtime keeps milliseconds, so tests can use short ones. A
+// duration of zero or less is one second.
 type HTTPOptions struct {
 	Compress       bool
-	Timeout        int // idle: re-armed on every read and write
-	Elapse         int // one request/response cycle
-	ForwardDisable int
+	Timeout        time.Duration // idle: re-armed on every read and write
+	Elapse         time.Duration // one request/response cycle
+	ForwardDisable time.Duration // a backend that failed is skipped this long
 }
 
 // Listen is one listening socket and the Host → website table behind it.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/hetaoc/hetao/runtime/envvar"
 	"github.com/hetaoc/hetao/runtime/http1"
@@ -23,19 +24,54 @@ type runtimeState struct {
 	headCap  int   // the largest request head, after which Parse answers 414/431
 	timeout  int64 // ms
 	elapse   int64 // ms
+	disable  int64 // ms a backend that failed is skipped (forward_disable)
+	tune     timings
+	log      *logs.Logger // the error log
 	mimeOf   func(ext []byte) *static.MIME
 	pages    map[int][]byte
 	tls      map[*Listen]*tls.Config
 	logOnce  sync.Map
 }
 
+// timings are the runtime's fixed delays, in ms on the loop clock. They
+// belong to the instance so that tests can shorten them (Site.tune); a
+// site always runs with defaultTimings.
+type timings struct {
+	linger    int64         // a connection closing after an error answer drains input this long
+	connect   int64         // a backend that does not answer a connect within it is skipped
+	fresh     int64         // a new connection's time to send its request when the loop stops
+	poolIdle  int64         // a pooled backend connection unused this long is not reused
+	handshake time.Duration // the longest TLS handshake (the site's timeout bounds it too)
+}
+
+var defaultTimings = timings{
+	linger:    2000,
+	connect:   5000,
+	fresh:     1000,
+	poolIdle:  60_000,
+	handshake: 10 * time.Second,
+}
+
+// ms converts a configured duration to the loop clock's milliseconds; zero
+// or less is one second.
+func ms(d time.Duration) int64 {
+	if d <= 0 {
+		return 1000
+	}
+	return max(d.Milliseconds(), 1)
+}
+
 // prepare resolves everything dynamic about a site: $VAR$ paths, logs,
-// document roots and error pages.
-func prepare(site *Site) (*runtimeState, error) {
+// document roots and error pages. A site that is the whole process
+// (process) sends the process's error log to its error_log; one started
+// beside others (Start) has an error log of its own.
+func prepare(site *Site, process bool) (*runtimeState, error) {
 	rt := &runtimeState{
 		site:    site,
-		timeout: int64(max(site.HTTP.Timeout, 1)) * 1000,
-		elapse:  int64(max(site.HTTP.Elapse, 1)) * 1000,
+		timeout: ms(site.HTTP.Timeout),
+		elapse:  ms(site.HTTP.Elapse),
+		disable: ms(site.HTTP.ForwardDisable),
+		tune:    defaultTimings,
 		limits: http1.Limits{
 			MaxHeaders:   site.Limits.MaxHeaders,
 			MaxHeadBytes: site.Limits.MaxHeadBytes,
@@ -52,7 +88,15 @@ func prepare(site *Site) (*runtimeState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("error_log: %w", err)
 	}
-	if err := logs.Setup(errLog, site.LogLevel); err != nil {
+	if site.tune != nil {
+		rt.tune = *site.tune
+	}
+	if process {
+		if err := logs.Setup(errLog, site.LogLevel); err != nil {
+			return nil, fmt.Errorf("error_log: %w", err)
+		}
+		rt.log = logs.Std()
+	} else if rt.log, err = logs.New(errLog, site.LogLevel); err != nil {
 		return nil, fmt.Errorf("error_log: %w", err)
 	}
 	logFiles := map[string]*logs.File{}
@@ -128,6 +172,9 @@ func prepare(site *Site) (*runtimeState, error) {
 // release closes the document roots and access logs once no loop uses
 // them any more.
 func (rt *runtimeState) release() {
+	if rt.log != logs.Std() {
+		rt.log.Close()
+	}
 	for _, r := range rt.roots {
 		r.Close()
 	}
@@ -182,7 +229,7 @@ func defaultPage(code int) []byte {
 // otherwise repeat on every event.
 func (rt *runtimeState) logErrorOnce(format string, args ...any) {
 	if _, dup := rt.logOnce.LoadOrStore(format, true); !dup {
-		logs.Errorf(format, args...)
+		rt.log.Errorf(format, args...)
 	}
 }
 

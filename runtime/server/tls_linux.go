@@ -15,7 +15,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hetaoc/hetao/runtime/http1"
-	"github.com/hetaoc/hetao/runtime/logs"
 )
 
 // HTTPS: the loop accepts a TLS listen's connections as it does plain
@@ -37,9 +36,6 @@ import (
 // which the loop writes into its own buffer: the goroutine touches no log
 // buffer.
 
-// handshakeTimeout bounds a TLS handshake, and the site's `timeout` bounds
-// it further (the loop's timers start once the connection is handed over).
-const handshakeTimeout = 10 * time.Second
 
 // injection is a TLS connection handed back to the loop by its
 // terminator: fd is its socket, with tls its record layer, or -1 when the
@@ -142,7 +138,9 @@ func (l *loop) listenTLS(fd int, ln *Listen) error {
 // stays counted as a session until its terminator hands it back.
 func (l *loop) handshake(fd int, ln *Listen, ip [4]byte) {
 	l.sessions.Add(1)
-	timeout := min(time.Duration(l.rt.timeout)*time.Millisecond, handshakeTimeout)
+	// The site's timeout bounds a handshake, and tune.handshake further
+	// (the loop's timers start once the connection is handed over).
+	timeout := min(time.Duration(l.rt.timeout)*time.Millisecond, l.rt.tune.handshake)
 	go l.terminate(fd, ln, ip, timeout)
 }
 
@@ -165,7 +163,7 @@ func (l *loop) terminate(fd int, ln *Listen, ip [4]byte, timeout time.Duration) 
 	tc := tls.Server(tio, l.rt.tls[ln])
 	raw.SetDeadline(time.Now().Add(timeout))
 	if err := tc.HandshakeContext(l.hs.ctx); err != nil {
-		logs.Debugf("TLS handshake with %v: %v", raw.RemoteAddr(), err)
+		l.rt.log.Debugf("TLS handshake with %v: %v", raw.RemoteAddr(), err)
 		var rh tls.RecordHeaderError
 		if errors.As(err, &rh) && rh.Conn != nil && looksLikeHTTP(rh.RecordHeader[:]) {
 			at, sent := answerPlainHTTP(raw, rec)
@@ -280,18 +278,19 @@ func (l *loop) dialTLS(st *upState, j int) *upConn {
 		plain.Close()
 		return nil
 	}
-	addr, timeout := b.addr, time.Duration(min(connectTimeout, l.rt.timeout))*time.Millisecond
+	addr, timeout := b.addr, time.Duration(min(l.rt.tune.connect, l.rt.timeout))*time.Millisecond
+	log, handshake := l.rt.log, l.rt.tune.handshake
 	go func() {
 		raw, err := net.DialTimeout("tcp", addr, timeout)
 		if err != nil {
-			logs.Debugf("TLS backend %s: %v", addr, err)
+			log.Debugf("TLS backend %s: %v", addr, err)
 			plain.Close()
 			return
 		}
 		tc := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
-		tc.SetDeadline(time.Now().Add(handshakeTimeout))
+		tc.SetDeadline(time.Now().Add(handshake))
 		if err := tc.Handshake(); err != nil {
-			logs.Debugf("TLS backend %s: %v", addr, err)
+			log.Debugf("TLS backend %s: %v", addr, err)
 			raw.Close()
 			plain.Close()
 			return

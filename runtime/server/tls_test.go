@@ -58,6 +58,7 @@ func selfSigned(t testing.TB) (certFile, keyFile string, pool *x509.CertPool) {
 }
 
 func TestHTTPS(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	ts := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
@@ -156,6 +157,7 @@ func getTLS(t *testing.T, client *http.Client, addr string) {
 // TestTLSAdmission: connections that are still shaking hands count against
 // max_http_session_count and max_connections_per_ip from their accept.
 func TestTLSAdmission(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	ts := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
@@ -224,11 +226,12 @@ func TestTLSAdmission(t *testing.T) {
 // TestTLSHandshakeTimeout: a stalled handshake ends after the site's
 // timeout (under 10 s), and gives its place back.
 func TestTLSHandshakeTimeout(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	ts := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
 		s.Limits.MaxConnectionsPerIP = 1
-		s.HTTP.Timeout = 1
+		s.HTTP.Timeout = 300 * time.Millisecond
 	})
 	c, err := net.Dial("tcp", ts.addr)
 	if err != nil {
@@ -239,8 +242,8 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 	start := time.Now()
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, err = c.Read(make([]byte, 1))
-	if d := time.Since(start); err == nil || d < 800*time.Millisecond || d > 3*time.Second {
-		t.Fatalf("stalled handshake ended after %v (%v), want about 1 s", d, err)
+	if d := time.Since(start); err == nil || d < 240*time.Millisecond || d > 2*time.Second {
+		t.Fatalf("stalled handshake ended after %v (%v), want about 300 ms", d, err)
 	}
 	getTLS(t, tlsClient(pool), ts.addr)
 }
@@ -248,6 +251,7 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 // TestTLSStopAbandonsHandshakes: a stopping site does not wait for
 // handshakes that would never finish.
 func TestTLSStopAbandonsHandshakes(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, _ := selfSigned(t)
 	ts := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
@@ -271,6 +275,7 @@ func TestTLSStopAbandonsHandshakes(t *testing.T) {
 // TestTLSPerIPLimitHoldsAfterHandshake: established HTTPS connections keep
 // counting against max_connections_per_ip, not only while they shake hands.
 func TestTLSPerIPLimitHoldsAfterHandshake(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	ts := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
@@ -316,6 +321,7 @@ func TestTLSPerIPLimitHoldsAfterHandshake(t *testing.T) {
 // the request line as sent, escaped and bounded. Garbage gets neither an
 // answer nor a line.
 func TestTLSPlainHTTPLogged(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, _ := selfSigned(t)
 	ts := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
@@ -365,6 +371,7 @@ func TestTLSPlainHTTPLogged(t *testing.T) {
 // piece at a time) all reach a client that reads slowly through a small
 // receive buffer, every byte in order; then a body sent in pieces.
 func TestTLSSlowReaderPipelined(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	wmem := sendBufferMax() // more than this meets a full socket
 	ts := startTestSite(t, func(s *Site) {
@@ -492,10 +499,11 @@ func dialHeld(t *testing.T, addr string, pool *x509.CertPool, version uint16) (*
 // record and keeps the end for the next read; the socket is empty then, so
 // epoll reports nothing more, and the connection must not wait for it.
 func TestTLSCloseNotifyWithRequest(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	ts := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
-		s.HTTP.Timeout = 10
+		s.HTTP.Timeout = 10 * time.Second
 	})
 	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		c, h := dialHeld(t, ts.addr, pool, version)
@@ -525,11 +533,12 @@ func TestTLSCloseNotifyWithRequest(t *testing.T) {
 // the request is answered and the connection closes, as a plain one does,
 // instead of waiting for an event that will not come.
 func TestTLSEndBehindQueuedRequest(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	wmem := sendBufferMax()
 	ts := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
-		s.HTTP.Timeout = 10
+		s.HTTP.Timeout = 10 * time.Second
 	})
 	big := bytes.Repeat([]byte("0123456789abcdef"), wmem*3/16) // beyond the socket
 	if err := os.WriteFile(filepath.Join(ts.www, "big.bin"), big, 0o644); err != nil {
@@ -572,6 +581,7 @@ func TestTLSEndBehindQueuedRequest(t *testing.T) {
 // stopping site (reload) answers that request before closing, as it does
 // for a plain connection with part of a request head read.
 func TestTLSStopWaitsForPartialRecord(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	ts := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}

@@ -336,6 +336,7 @@ func TestUpgradeTunnel(t *testing.T) {
 // The backend ends its side first: the client gets the end of stream and
 // can still send; the tunnel closes when the client ends too.
 func TestUpgradeHalfCloseFromBackend(t *testing.T) {
+	t.Parallel()
 	got := make(chan string, 1)
 	be := newUpgradeBackend(t, listenTCP(t), func(c net.Conn, br *bufio.Reader, req *http.Request) bool {
 		io.WriteString(c, switched+"bye")
@@ -369,16 +370,17 @@ func TestUpgradeHalfCloseFromBackend(t *testing.T) {
 // A tunnel lives past elapse while bytes move, and closes (both sides)
 // after timeout without any.
 func TestUpgradeIdleTimeout(t *testing.T) {
+	t.Parallel()
 	ended := make(chan error, 1)
 	be := newUpgradeBackend(t, listenTCP(t), echo101("", ended))
-	tweak, accessLog := withAccessLog(t, func(s *Site) { s.HTTP.Timeout, s.HTTP.Elapse = 2, 1 })
+	tweak, accessLog := withAccessLog(t, func(s *Site) { s.HTTP.Timeout, s.HTTP.Elapse = 800*time.Millisecond, 400*time.Millisecond })
 	addr := startProxy(t, 'R', []Backend{be.Backend}, tweak)
 	u := dialUpgrade(t, addr, "")
 	u.switched(t)
-	tick := time.NewTicker(250 * time.Millisecond) // traffic now and then, for longer than elapse
+	tick := time.NewTicker(100 * time.Millisecond) // traffic now and then, for longer than elapse
 	defer tick.Stop()
 	ticks := 0
-	for start := time.Now(); time.Since(start) < 2500*time.Millisecond; <-tick.C {
+	for start := time.Now(); time.Since(start) < 1000*time.Millisecond; <-tick.C {
 		io.WriteString(u, "tick")
 		u.expect(t, "tick")
 		ticks++
@@ -387,8 +389,8 @@ func TestUpgradeIdleTimeout(t *testing.T) {
 	if n, err := u.Read(make([]byte, 1)); err != io.EOF {
 		t.Fatalf("an idle tunnel: %d, %v", n, err)
 	}
-	if d := time.Since(quiet); d < 1500*time.Millisecond || d > 5*time.Second {
-		t.Errorf("an idle tunnel closed after %v; timeout is 2 s", d)
+	if d := time.Since(quiet); d < 600*time.Millisecond || d > 5*time.Second {
+		t.Errorf("an idle tunnel closed after %v; timeout is 800 ms", d)
 	}
 	select {
 	case <-ended:
@@ -401,6 +403,7 @@ func TestUpgradeIdleTimeout(t *testing.T) {
 // An upgrade the backend declines is an ordinary answer: the client's
 // connection goes on with HTTP, the backend's is not pooled.
 func TestUpgradeDeclined(t *testing.T) {
+	t.Parallel()
 	for _, answer := range []string{
 		"HTTP/1.1 426 Upgrade Required\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 4\r\n\r\nnope",
 		"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnope",
@@ -437,6 +440,7 @@ func TestUpgradeDeclined(t *testing.T) {
 // A 101 that was not asked for is a 502; HTTP/1.0, or an Upgrade field
 // that Connection does not name, asks for none.
 func TestUpgradeNotAskedFor(t *testing.T) {
+	t.Parallel()
 	be := newUpgradeBackend(t, listenTCP(t), func(c net.Conn, br *bufio.Reader, req *http.Request) bool {
 		io.WriteString(c, switched)
 		return false
@@ -463,6 +467,7 @@ func TestUpgradeNotAskedFor(t *testing.T) {
 }
 
 func TestUpgradeToStaticIgnored(t *testing.T) {
+	t.Parallel()
 	ts := startTestSite(t, nil)
 	out := raw(t, ts.addr, "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
 	if !strings.HasPrefix(out, "HTTP/1.1 200 OK") || !strings.HasSuffix(out, "\r\n\r\n0123456789") {
@@ -508,6 +513,7 @@ func echoTransfer(t *testing.T, u *upgradeClient, n int) {
 // A TLS client: the loop decrypts and encrypts what the tunnel moves for it,
 // ends of stream (close_notify) included.
 func TestUpgradeTLSClient(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	be := newUpgradeBackend(t, listenTCP(t), echo101("hi;", nil))
 	addr := startProxy(t, 'R', []Backend{be.Backend}, func(s *Site) {
@@ -529,6 +535,7 @@ func TestUpgradeTLSClient(t *testing.T) {
 // A TLS backend (forward.ssl): the loop's end is a socketpair to the
 // goroutine speaking TLS.
 func TestUpgradeTLSBackend(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, _ := selfSigned(t)
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
@@ -546,11 +553,12 @@ func TestUpgradeTLSBackend(t *testing.T) {
 // A TLS client's last bytes and its close_notify in one segment: the end
 // of stream that crypto/tls keeps behind the data reaches the backend.
 func TestUpgradeTLSCloseNotifyWithData(t *testing.T) {
+	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	be := newUpgradeBackend(t, listenTCP(t), echo101("hi;", nil))
 	addr := startProxy(t, 'R', []Backend{be.Backend}, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
-		s.HTTP.Timeout = 10
+		s.HTTP.Timeout = 10 * time.Second
 	})
 	c, h := dialHeld(t, addr, pool, tls.VersionTLS13)
 	h.release()

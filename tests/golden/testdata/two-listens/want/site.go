@@ -5,6 +5,7 @@ package main
 import (
 	"github.com/hetaoc/hetao/runtime/logs"
 	"github.com/hetaoc/hetao/runtime/server"
+	"time"
 )
 
 // site is the whole site compiled from hetao.conf.
@@ -28,9 +29,9 @@ var site = &server.Site{
 	TCP: server.TCPOptions{NoDelay: false, Linger: 5},
 	HTTP: server.HTTPOptions{
 		Compress:       false,
-		Timeout:        15,
-		Elapse:         30,
-		ForwardDisable: 10,
+		Timeout:        15 * time.Second,
+		Elapse:         30 * time.Second,
+		ForwardDisable: 10 * time.Second,
 	},
 	Listens: []*server.Listen{
 		{IP: "", Port: 80, Hosts: hosts1},            // hetao.conf:19:2
