@@ -36,7 +36,6 @@ import (
 // which the loop writes into its own buffer: the goroutine touches no log
 // buffer.
 
-
 // injection is a TLS connection handed back to the loop by its
 // terminator: fd is its socket, with tls its record layer, or -1 when the
 // handshake failed. Either way the connection was admitted at accept.

@@ -10,7 +10,6 @@ import (
 // only TLS 1.1) is refused. The modern policy refuses TLS 1.2 as well.
 func TestTLSPolicy(t *testing.T) {
 	t.Parallel()
-	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t)
 	inter := startTestSite(t, func(s *Site) {
 		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}

@@ -61,7 +61,6 @@ func peerName(t *testing.T, addr, serverName string) string {
 
 func TestSNI(t *testing.T) {
 	t.Parallel()
-	t.Parallel()
 	dir := t.TempDir()
 	defCert, defKey := namedCert(t, dir, "default")
 	otherCert, otherKey := namedCert(t, dir, "other", "other.example")
