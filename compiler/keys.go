@@ -145,10 +145,16 @@ func keyRows() []key {
 		{sec: "website", name: "headers", shape: kObject, byHand: true, show: func(p any) []any { return showHeaders(p.(*Website).Headers) }},
 		{sec: "website", name: "cache", shape: kObject, byHand: true, show: func(p any) []any { return showCache(p.(*Website).Cache) }},
 		{sec: "website", name: "try_files", byHand: true, show: func(p any) []any { return showTryFiles(p.(*Website).TryFiles) }},
+		{sec: "website", name: "allow", byHand: true, show: func(p any) []any { return showAccess(p.(*Website).Access, true) }},
+		{sec: "website", name: "deny", byHand: true, show: func(p any) []any { return showAccess(p.(*Website).Access, false) }},
+		{sec: "website", name: "limit_req", shape: kObject, byHand: true, show: func(p any) []any { return showLimitReq(p.(*Website).LimitReq) }},
 		{sec: "server", name: "forward_type", byHand: true},
 		{sec: "server", name: "forward_rule", byHand: true},
 		{sec: "server", name: "forward_servers", shape: kObject, byHand: true},
 		{sec: "servers", name: "server", shape: kList, byHand: true},
+
+		{sec: "limit_req", name: "rate", byHand: true},
+		{sec: "limit_req", name: "burst", typ: vInt, def: int64(0), lo: 0, hi: 1_000_000, why: "requests above the rate allowed at once", field: func(p any) any { return &p.(*LimitReq).Burst }},
 
 		{sec: "rewrite", name: "pattern", byHand: true, field: func(p any) any { return &p.(*Rewrite).Pattern }},
 		{sec: "rewrite", name: "new_uri", byHand: true, field: func(p any) any { return &p.(*Rewrite).NewURI }},
@@ -180,6 +186,9 @@ func keyRows() []key {
 		{sec: "location", name: "headers", shape: kObject, byHand: true, show: func(p any) []any { return showHeaders(p.(*Location).Headers) }},
 		{sec: "location", name: "cache", shape: kObject, byHand: true, show: func(p any) []any { return showCache(p.(*Location).Cache) }},
 		{sec: "location", name: "try_files", byHand: true, show: func(p any) []any { return showTryFiles(p.(*Location).TryFiles) }},
+		{sec: "location", name: "allow", byHand: true, show: func(p any) []any { return showAccess(p.(*Location).Access, true) }},
+		{sec: "location", name: "deny", byHand: true, show: func(p any) []any { return showAccess(p.(*Location).Access, false) }},
+		{sec: "location", name: "limit_req", shape: kObject, byHand: true, show: func(p any) []any { return showLimitReq(p.(*Location).LimitReq) }},
 
 		{sec: "app", name: "type", def: "", byHand: true, field: func(p any) any { return &p.(*App).Type }},
 		{sec: "app", name: "package", byHand: true, field: func(p any) any { return &p.(*App).Package }},

@@ -9,6 +9,9 @@ type Policy struct {
 	Cache   []CacheRule // Cache-Control of files, by extension or type
 
 	TryFiles *TryFiles // nil: the path alone (a location inherits its website's)
+
+	Access   []AccessRule // allow and deny; checked before any other phase
+	LimitReq *LimitReq    // nil: no rate limit
 }
 
 // policy reads the policy keys of a website or location.
@@ -17,6 +20,8 @@ func (c *checker) policy(o *obj) Policy {
 	p.Headers = c.headers(o)
 	p.Cache = c.cache(o, p.Headers)
 	p.TryFiles = c.tryFiles(o)
+	p.Access = c.accessRules(o)
+	p.LimitReq = c.limitReq(o)
 	return p
 }
 

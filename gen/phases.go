@@ -10,10 +10,11 @@ import (
 
 // A phase is one step of a handler's request handling. Phases run in
 // hetao's order, which is nginx's (find website → rewrite → redirect →
-// location → forward → app → static). The order is fixed here, at build
-// time: a handler calls only the phases its website or location has, so a
-// website without redirects has no redirect code, as nginx leaves out empty
-// phases.
+// location → forward → app → static), after the ones that decide whether
+// to answer at all: the header fields every answer carries, allow/deny and
+// limit_req. The order is fixed here, at build time: a handler calls only
+// the phases its website or location has, so a website without redirects
+// has no redirect code, as nginx leaves out empty phases.
 type phase struct {
 	name string // as the handler's doc comment lists it
 	// emit returns the phase's statements, none when the scope has nothing
@@ -24,6 +25,8 @@ type phase struct {
 
 var phases = []phase{
 	{"headers", (*generator).headersPhase},
+	{"access", (*generator).accessPhase},
+	{"limit_req", (*generator).limitReqPhase},
 	{"rewrite", (*generator).rewritePhase},
 	{"redirect", (*generator).redirectPhase},
 	{"location", (*generator).locationPhase},
@@ -55,6 +58,9 @@ type scope struct {
 
 	tryFiles     *compiler.TryFiles // nil: the path alone (tryfiles.go)
 	tryFilesName string
+
+	access   []compiler.AccessRule // its own allow/deny (access.go)
+	limitReq *compiler.LimitReq    // its own limit_req
 }
 
 // ownRoot is the document root of a location that sets wwwroot or index.
@@ -69,6 +75,11 @@ func (g *generator) newScope(w *website, loc *compiler.Location, n int) *scope {
 	s := &scope{w: w, loc: loc, n: n, root: w.rootName()}
 	s.planHeaders()
 	s.planTryFiles()
+	if loc == nil {
+		s.access, s.limitReq = w.Access, w.LimitReq
+	} else {
+		s.access, s.limitReq = loc.Access, loc.LimitReq
+	}
 	if loc == nil {
 		s.rewrites = g.rewriteRules(s, w.Rewrites)
 		s.redirects = w.Redirects

@@ -29,6 +29,14 @@ func (g *generator) websitesFile(f *jen.File) error {
 				f.Add(g.headersVar(s))
 				f.Line()
 			}
+			if len(s.access) > 0 {
+				f.Add(g.accessVar(s))
+				f.Line()
+			}
+			if s.limitReq != nil {
+				f.Add(g.limitReqVar(s))
+				f.Line()
+			}
 			if s.declaresTryFiles() {
 				f.Add(g.tryFilesVar(s))
 				f.Line()

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/hetaoc/hetao/runtime/access"
 	"github.com/hetaoc/hetao/runtime/http1"
 	"github.com/hetaoc/hetao/runtime/static"
 )
@@ -25,9 +26,10 @@ type Ctx struct {
 
 	l         *loop
 	c         *conn
-	rewritten bool     // a rewrite phase replaced Path and Query
-	hdr       *Headers // fields the website or location adds (headers.go)
-	tryBuf    []byte   // scratch of TryFiles (tryfiles.go)
+	rewritten bool                             // a rewrite phase replaced Path and Query
+	hdr       *Headers                         // fields the website or location adds (headers.go)
+	tryBuf    []byte                           // scratch of TryFiles (tryfiles.go)
+	limiters  map[*access.Rate]*access.Limiter // this loop's, kept across requests (access.go)
 	status    int
 	sent      int64 // body bytes
 	pathBuf   []byte

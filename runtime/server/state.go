@@ -213,7 +213,7 @@ func (rt *runtimeState) errorPage(code int) []byte {
 
 var defaultPages = func() map[int][]byte {
 	m := map[int][]byte{}
-	for _, c := range []int{301, 302, 303, 307, 308, 400, 401, 403, 404, 405, 408, 413, 414, 416, 421, 431, 500, 501, 502, 503, 504, 505} {
+	for _, c := range []int{301, 302, 303, 307, 308, 400, 401, 403, 404, 405, 408, 413, 414, 416, 421, 429, 431, 500, 501, 502, 503, 504, 505} {
 		m[c] = defaultPage(c)
 	}
 	return m

@@ -11,7 +11,7 @@ import (
 // site is the whole site compiled from hetao.conf.
 var site = &server.Site{
 	Conf:        "hetao.conf",
-	ConfHash:    "sha256:55e1c9876db97a6663bcb13bdb8b143d0507663f97cd146dfaeadf8425efe46c",
+	ConfHash:    "sha256:cf41642a3513c384c728261946b1f83ae72da9ffb10ad116ffd030daf37243e1",
 	Hetaoc:      "0.1.0",
 	Workers:     1,
 	CPUAffinity: false,
@@ -34,7 +34,7 @@ var site = &server.Site{
 		ForwardDisable: 60 * time.Second,
 	},
 	Listens: []*server.Listen{
-		{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:18:2
+		{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:21:2
 	},
 	MIME:       mimeTypes,
 	ErrorPages: nil,
