@@ -127,8 +127,12 @@ func TestLayout2016Ports(t *testing.T) {
 			t.Errorf("paths not absolute: %q %q", l.SSL.CertificateFile, l.Websites[1].Wwwroot)
 		}
 	}
-	if c.Listens[0].Websites[0] == c.Listens[1].Websites[0] {
-		t.Error("listens share *Website values")
+	// One website per site, served on every port: one handler, root and
+	// file cache, not one per port.
+	for i := range c.Listens[0].Websites {
+		if c.Listens[0].Websites[i] != c.Listens[1].Websites[i] {
+			t.Errorf("website %d is copied per port, not shared", i)
+		}
 	}
 }
 

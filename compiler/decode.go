@@ -47,9 +47,11 @@ func (c *checker) config(root *node, file string) *Config {
 	cfg.TCP = c.tcpOptions(o.sub("tcp_options"))
 	cfg.HTTP = c.httpOptions(o.sub("http_options"))
 	cfg.ErrorPages = c.errorPages(o.sub("error_pages"))
-	cfg.MIME = c.mimeTypes(o.sub("mime_types"))
+	layout2016 := o.has("server") || o.has("servers") || o.has("ssl")
+	cfg.MIME = c.mimeTypes(o.sub("mime_types"), layout2016)
+	c.checkCompressible(o, cfg)
 
-	if o.has("server") || o.has("servers") || o.has("ssl") {
+	if layout2016 {
 		cfg.Listens = c.layout2016(o)
 	} else {
 		cfg.Listens = c.listens(o)
@@ -155,7 +157,10 @@ func (c *checker) errorPages(n *node) []ErrorPage {
 	return out
 }
 
-func (c *checker) mimeTypes(n *node) []MIMEType {
+// mimeTypes reads the MIME table. In the 2016 layout, a mime_type without
+// compress_enable is compressed when its type is Textual, as compress_on
+// did before hetao 0.6.0 added the key; later hetao reads it as 0.
+func (c *checker) mimeTypes(n *node, layout2016 bool) []MIMEType {
 	o := c.open(n, "mime_types", "mime_types")
 	elems := o.list("mime_type")
 	if len(elems) == 0 {
@@ -176,7 +181,10 @@ func (c *checker) mimeTypes(n *node) []MIMEType {
 		}
 		types, tv := m.str("type", "")
 		mime, mv := m.str("mime", "")
-		comp, _ := m.bool("compress_enable", false)
+		comp, cv := m.bool("compress_enable", false)
+		if cv == nil && layout2016 {
+			comp = Textual(mime)
+		}
 		if tv == nil || strings.TrimSpace(types) == "" {
 			c.d.errorf(m.keyPos("type"), "%s needs \"type\": the extensions it names, like \"html htm\"", m.path)
 		}
@@ -212,6 +220,23 @@ func (c *checker) mimeTypes(n *node) []MIMEType {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Ext < out[j].Ext })
 	return out
+}
+
+// checkCompressible warns when compress_on is 1 and the configured MIME
+// table compresses nothing.
+func (c *checker) checkCompressible(o *obj, cfg *Config) {
+	if !cfg.HTTP.CompressOn || !o.has("mime_types") {
+		return
+	}
+	for _, m := range cfg.MIME {
+		if m.Compress || m.Pos.Line == 0 { // the built-in table compresses text
+			return
+		}
+	}
+	if len(cfg.MIME) == 0 {
+		return
+	}
+	c.d.warnf(o.keyPos("mime_types"), "http_options.compress_on is 1, but no mime_type has \"compress_enable\": 1, so nothing is compressed (since hetao 0.6.0 a missing compress_enable is 0): add \"compress_enable\": 1 to the text types, like text/html")
 }
 
 // validMediaType accepts "type/subtype" with optional "; parameters".

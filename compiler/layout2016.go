@@ -9,7 +9,8 @@ import (
 // object whose "port" may list several ports ("9527,9528"), the sites in a
 // top-level "server" and "servers": { "server" ... }, and an optional
 // top-level ssl for every port. Every site is served on every port: the
-// result is one Listen per port, each with its own copy of the websites.
+// result is one Listen per port, all sharing the same websites (one
+// website each, with its handler, root and file cache, on every port).
 func (c *checker) layout2016(o *obj) []*Listen {
 	elems := o.list("listen")
 	if len(elems) == 0 && o.misses("listen") {
@@ -70,12 +71,7 @@ func (c *checker) layout2016(o *obj) []*Listen {
 	}
 	var out []*Listen
 	for _, p := range ports {
-		l := &Listen{IP: ip, Port: p, SSL: ssl, Pos: lo.keyPos("port")}
-		for _, w := range websites {
-			cp := *w // shares the rule slices, which nobody modifies
-			l.Websites = append(l.Websites, &cp)
-		}
-		out = append(out, l)
+		out = append(out, &Listen{IP: ip, Port: p, SSL: ssl, Pos: lo.keyPos("port"), Websites: websites})
 	}
 	return out
 }

@@ -28,7 +28,7 @@ var hosts1 = &server.HostTable{
 }
 
 // hosts2 finds the website of a request's Host on :9528 (hetao.conf:7:27):
-// a perfect hash over the lower-cased domains; unknown hosts get website4.
+// a perfect hash over the lower-cased domains; unknown hosts get website1.
 var hosts2 = &server.HostTable{
 	Table: phash.Table{
 		Seeds: []uint32{
@@ -41,8 +41,8 @@ var hosts2 = &server.HostTable{
 		Fold: true,
 	},
 	Sites: []*server.Website{
-		website6, // "localhost" hetao.conf:25:3
-		website5, // "127.0.0.1:19527" hetao.conf:18:3
+		website3, // "localhost" hetao.conf:25:3
+		website2, // "127.0.0.1:19527" hetao.conf:18:3
 	},
-	Default: website4, // "" hetao.conf:9:2
+	Default: website1, // "" hetao.conf:9:2
 }

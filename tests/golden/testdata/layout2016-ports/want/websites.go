@@ -7,7 +7,7 @@ import (
 	"github.com/hetaoc/hetao/runtime/static"
 )
 
-// website1 is the default website ("") on :9527, hetao.conf:9:2.
+// website1 is the default website ("") on :9527 and :9528, hetao.conf:9:2.
 var website1 = &server.Website{
 	Domain:    "",
 	AccessLog: "$HOME$/log/access.log",
@@ -21,13 +21,13 @@ var website1Root = &static.Root{
 	Index: []string{"/index.html", "/index.htm"},
 }
 
-// serveWebsite1 answers requests for the default website ("") on :9527 (hetao.conf:9:2):
+// serveWebsite1 answers requests for the default website ("") on :9527 and :9528 (hetao.conf:9:2):
 // phases: static.
 func serveWebsite1(c *server.Ctx) {
 	c.Static(website1Root)
 }
 
-// website2 is "127.0.0.1:19527" on :9527, hetao.conf:18:3.
+// website2 is "127.0.0.1:19527" on :9527 and :9528, hetao.conf:18:3.
 var website2 = &server.Website{
 	Domain:    "127.0.0.1:19527",
 	AccessLog: "$HOME$/log/access2.log",
@@ -41,13 +41,13 @@ var website2Root = &static.Root{
 	Index: []string{"/index.html", "/index.htm"},
 }
 
-// serveWebsite2 answers requests for "127.0.0.1:19527" on :9527 (hetao.conf:18:3):
+// serveWebsite2 answers requests for "127.0.0.1:19527" on :9527 and :9528 (hetao.conf:18:3):
 // phases: static.
 func serveWebsite2(c *server.Ctx) {
 	c.Static(website2Root)
 }
 
-// website3 is "localhost" on :9527, hetao.conf:25:3.
+// website3 is "localhost" on :9527 and :9528, hetao.conf:25:3.
 var website3 = &server.Website{
 	Domain:    "localhost",
 	AccessLog: "$HOME$/log/access3.log",
@@ -61,68 +61,8 @@ var website3Root = &static.Root{
 	Index: []string{"/index.html"},
 }
 
-// serveWebsite3 answers requests for "localhost" on :9527 (hetao.conf:25:3):
+// serveWebsite3 answers requests for "localhost" on :9527 and :9528 (hetao.conf:25:3):
 // phases: static.
 func serveWebsite3(c *server.Ctx) {
 	c.Static(website3Root)
-}
-
-// website4 is the default website ("") on :9528, hetao.conf:9:2.
-var website4 = &server.Website{
-	Domain:    "",
-	AccessLog: "$HOME$/log/access.log",
-	Root:      website4Root,
-	Serve:     serveWebsite4,
-}
-
-// website4Root is the document root of website4.
-var website4Root = &static.Root{
-	Dir:   "$HOME$/www",
-	Index: []string{"/index.html", "/index.htm"},
-}
-
-// serveWebsite4 answers requests for the default website ("") on :9528 (hetao.conf:9:2):
-// phases: static.
-func serveWebsite4(c *server.Ctx) {
-	c.Static(website4Root)
-}
-
-// website5 is "127.0.0.1:19527" on :9528, hetao.conf:18:3.
-var website5 = &server.Website{
-	Domain:    "127.0.0.1:19527",
-	AccessLog: "$HOME$/log/access2.log",
-	Root:      website5Root,
-	Serve:     serveWebsite5,
-}
-
-// website5Root is the document root of website5.
-var website5Root = &static.Root{
-	Dir:   "$HOME$/www2",
-	Index: []string{"/index.html", "/index.htm"},
-}
-
-// serveWebsite5 answers requests for "127.0.0.1:19527" on :9528 (hetao.conf:18:3):
-// phases: static.
-func serveWebsite5(c *server.Ctx) {
-	c.Static(website5Root)
-}
-
-// website6 is "localhost" on :9528, hetao.conf:25:3.
-var website6 = &server.Website{
-	Domain:    "localhost",
-	AccessLog: "$HOME$/log/access3.log",
-	Root:      website6Root,
-	Serve:     serveWebsite6,
-}
-
-// website6Root is the document root of website6.
-var website6Root = &static.Root{
-	Dir:   "$HOME$/www3",
-	Index: []string{"/index.html"},
-}
-
-// serveWebsite6 answers requests for "localhost" on :9528 (hetao.conf:25:3):
-// phases: static.
-func serveWebsite6(c *server.Ctx) {
-	c.Static(website6Root)
 }

@@ -124,11 +124,11 @@ var mimeTypes = &server.MIMETable{
 		{Type: "video/mp4", Compress: false},                                                                 // mp4 hetao.conf:124:34
 		{Type: "application/java-archive", Compress: false},                                                  // war hetao.conf:101:38
 		{Type: "audio/x-m4a", Compress: false},                                                               // m4a hetao.conf:120:34
-		{Type: "image/svg+xml", Compress: false},                                                             // svg hetao.conf:100:34
+		{Type: "image/svg+xml", Compress: true},                                                              // svg hetao.conf:100:34
 		{Type: "image/tiff", Compress: false},                                                                // tiff hetao.conf:96:38
 		{Type: "video/x-mng", Compress: false},                                                               // mng hetao.conf:130:34
 		{Type: "video/quicktime", Compress: false},                                                           // mov hetao.conf:126:34
-		{Type: "text/xml", Compress: false},                                                                  // xml hetao.conf:91:34
+		{Type: "text/xml", Compress: true},                                                                   // xml hetao.conf:91:34
 		{Type: "video/mp2t", Compress: false},                                                                // ts hetao.conf:123:34
 		{Type: "application/java-archive", Compress: false},                                                  // jar hetao.conf:101:34
 		{Type: "video/x-ms-asf", Compress: false},                                                            // asf hetao.conf:131:38
@@ -140,7 +140,7 @@ var mimeTypes = &server.MIMETable{
 		{Type: "image/x-jng", Compress: false},                                                               // jng hetao.conf:98:34
 		{Type: "image/jpeg", Compress: false},                                                                // jpeg hetao.conf:94:34
 		{Type: "audio/midi", Compress: false},                                                                // mid hetao.conf:117:34
-		{Type: "text/html", Compress: false},                                                                 // htm hetao.conf:89:39
+		{Type: "text/html", Compress: true},                                                                  // htm hetao.conf:89:39
 		{Type: "application/pdf", Compress: false},                                                           // pdf hetao.conf:104:34
 		{Type: "audio/x-realaudio", Compress: false},                                                         // ra hetao.conf:121:34
 		{Type: "video/mpeg", Compress: false},                                                                // mpg hetao.conf:125:39
@@ -150,15 +150,15 @@ var mimeTypes = &server.MIMETable{
 		{Type: "image/png", Compress: false},                                                                 // png hetao.conf:95:34
 		{Type: "video/x-msvideo", Compress: false},                                                           // avi hetao.conf:133:34
 		{Type: "image/tiff", Compress: false},                                                                // tif hetao.conf:96:34
-		{Type: "application/json", Compress: false},                                                          // json hetao.conf:102:34
+		{Type: "application/json", Compress: true},                                                           // json hetao.conf:102:34
 		{Type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Compress: false},   // docx hetao.conf:114:34
 		{Type: "audio/midi", Compress: false},                                                                // kar hetao.conf:117:43
 		{Type: "image/gif", Compress: false},                                                                 // gif hetao.conf:93:34
 		{Type: "video/webm", Compress: false},                                                                // webm hetao.conf:127:34
-		{Type: "image/svg+xml", Compress: false},                                                             // svgz hetao.conf:100:38
+		{Type: "image/svg+xml", Compress: true},                                                              // svgz hetao.conf:100:38
 		{Type: "video/x-ms-asf", Compress: false},                                                            // asx hetao.conf:131:34
 		{Type: "application/x-shockwave-flash", Compress: false},                                             // swf hetao.conf:110:34
-		{Type: "application/xhtml+xml", Compress: false},                                                     // xhtml hetao.conf:111:34
+		{Type: "application/xhtml+xml", Compress: true},                                                      // xhtml hetao.conf:111:34
 		{Type: "application/rtf", Compress: false},                                                           // rtf hetao.conf:105:34
 		{Type: "video/x-ms-wmv", Compress: false},                                                            // wmv hetao.conf:132:34
 		{Type: "video/x-flv", Compress: false},                                                               // flv hetao.conf:128:34
@@ -167,16 +167,16 @@ var mimeTypes = &server.MIMETable{
 		{Type: "application/zip", Compress: false},                                                           // zip hetao.conf:113:34
 		{Type: "image/x-ms-bmp", Compress: false},                                                            // bmp hetao.conf:99:34
 		{Type: "audio/mpeg", Compress: false},                                                                // mp3 hetao.conf:118:34
-		{Type: "text/html", Compress: false},                                                                 // html hetao.conf:89:34
+		{Type: "text/html", Compress: true},                                                                  // html hetao.conf:89:34
 		{Type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Compress: false},         // xlsx hetao.conf:115:34
 		{Type: "application/octet-stream", Compress: false},                                                  // msm hetao.conf:112:62
 		{Type: "video/3gpp", Compress: false},                                                                // 3gpp hetao.conf:122:34
 		{Type: "application/vnd.ms-powerpoint", Compress: false},                                             // ppt hetao.conf:107:34
-		{Type: "text/html", Compress: false},                                                                 // shtml hetao.conf:89:43
+		{Type: "text/html", Compress: true},                                                                  // shtml hetao.conf:89:43
 		{Type: "application/octet-stream", Compress: false},                                                  // msp hetao.conf:112:58
 		{Type: "application/octet-stream", Compress: false},                                                  // msi hetao.conf:112:54
-		{Type: "text/css", Compress: false},                                                                  // css hetao.conf:90:34
-		{Type: "text/plain", Compress: false},                                                                // txt hetao.conf:92:34
+		{Type: "text/css", Compress: true},                                                                   // css hetao.conf:90:34
+		{Type: "text/plain", Compress: true},                                                                 // txt hetao.conf:92:34
 		{Type: "video/3gpp", Compress: false},                                                                // 3gp hetao.conf:122:39
 		{Type: "application/octet-stream", Compress: false},                                                  // bin hetao.conf:112:34
 	},
