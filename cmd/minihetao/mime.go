@@ -174,7 +174,7 @@ var mimeTypes = &server.MIMETable{
 		{Type: "application/octet-stream", Compress: false},                                                  // iso minihetao.conf:0:0
 		{Type: "video/3gpp", Compress: false},                                                                // 3gpp minihetao.conf:0:0
 		{Type: "text/markdown", Compress: true},                                                              // md minihetao.conf:0:0
-		{Type: "application/wasm", Compress: false},                                                          // wasm minihetao.conf:0:0
+		{Type: "application/wasm", Compress: true},                                                           // wasm minihetao.conf:0:0
 		{Type: "image/tiff", Compress: false},                                                                // tif minihetao.conf:0:0
 		{Type: "video/mpeg", Compress: false},                                                                // mpeg minihetao.conf:0:0
 		{Type: "application/msword", Compress: false},                                                        // doc minihetao.conf:0:0
