@@ -15,7 +15,8 @@
 //
 //	3  control socket: the worker writes "R\n" when serving (or "E why\n");
 //	   the master writes one byte per command ('T' drain, 'I' stop now,
-//	   'L' reopen logs); end of file means the master is gone: drain
+//	   'L' reopen logs), and 'K' with the session-ticket keys
+//	   (tickets_linux.go); end of file means the master is gone: drain
 //	4  the status file, where the worker keeps its session count
 //	5… its listening sockets, described by HETAO_LISTEN_FDS="0=5,6;1=7"
 //	   (listen index = descriptors)
@@ -96,8 +97,9 @@ type master struct {
 	readies chan int // slot: said "R"
 	fails   chan exitMsg
 	respawn chan int
-	stop    byte // 0 running, 'T' draining, 'I' stopping now
-	lockFD  int  // the site's lock (pidlock_linux.go); -1 none
+	stop    byte     // 0 running, 'T' draining, 'I' stopping now
+	lockFD  int      // the site's lock (pidlock_linux.go); -1 none
+	tickets *tickets // session-ticket keys (tickets_linux.go)
 }
 
 type exitMsg struct {
@@ -146,6 +148,11 @@ func Run(cfg Config) error {
 	}
 	if m.status, err = createStatus(statusPath(cfg.PidFile), cfg.Workers); err != nil {
 		cfg.Errorf("status file: %v", err)
+	}
+	m.tickets = inheritTickets(cfg.Errorf)
+	if _, err := m.tickets.rotate(time.Now()); err != nil {
+		ready.fail(err)
+		return err
 	}
 	m.workers = make([]*worker, cfg.Workers)
 	if err := m.startAll(); err != nil {
@@ -292,6 +299,7 @@ func (m *master) spawn(slot int) error {
 	}
 	w := &worker{slot: slot, pid: pid, ctl: os.NewFile(uintptr(pair[0]), "worker-control"), started: time.Now()}
 	m.workers[slot] = w
+	w.ctl.Write(m.tickets.message()) // read before it serves
 	m.status.worker(slot, pid, 0)
 	go m.watch(w)
 	return nil
@@ -336,8 +344,17 @@ func describe(ps *os.ProcessState) string {
 // supervise is the master's loop once the site serves.
 func (m *master) supervise(sigs chan os.Signal) error {
 	var succ chan error
+	rotation := time.NewTimer(time.Until(m.tickets.next()))
+	defer rotation.Stop()
 	for {
 		select {
+		case <-rotation.C:
+			if changed, err := m.tickets.rotate(time.Now()); err != nil {
+				m.cfg.Errorf("%v", err)
+			} else if changed {
+				m.tellTickets()
+			}
+			rotation.Reset(max(time.Until(m.tickets.next()), time.Second))
 		case s := <-sigs:
 			switch s {
 			case syscall.SIGTERM:
@@ -411,6 +428,16 @@ func (m *master) supervise(sigs chan os.Signal) error {
 	}
 }
 
+// tellTickets gives every worker the current session-ticket keys.
+func (m *master) tellTickets() {
+	msg := m.tickets.message()
+	for _, w := range m.workers {
+		if w != nil {
+			w.ctl.Write(msg)
+		}
+	}
+}
+
 // tell sends a one-byte command to every worker.
 func (m *master) tell(cmd byte) {
 	for _, w := range m.workers {
@@ -479,7 +506,7 @@ func childEnv() []string {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case EnvWorker, EnvListenFDs, EnvInherit, EnvReadyFD, EnvLockFD:
+		case EnvWorker, EnvListenFDs, EnvInherit, EnvReadyFD, EnvLockFD, EnvTicketFD:
 		default:
 			env = append(env, kv)
 		}

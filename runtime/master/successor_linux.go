@@ -43,6 +43,13 @@ func (m *master) startSuccessor() error {
 		env = append(env, EnvLockFD+"="+strconv.Itoa(len(files)))
 		files = append(files, uintptr(m.lockFD))
 	}
+	if fd, err := m.tickets.memfd(); err != nil {
+		m.cfg.Errorf("session-ticket keys for the successor: %v (its workers make new ones)", err)
+	} else {
+		defer unix.Close(fd)
+		env = append(env, EnvTicketFD+"="+strconv.Itoa(len(files)))
+		files = append(files, uintptr(fd))
+	}
 	pid, err := syscall.ForkExec(m.cfg.Exe, append([]string{m.cfg.Exe}, m.cfg.Args...), &syscall.ProcAttr{
 		Env: env, Files: files,
 	})

@@ -1,6 +1,8 @@
 package master
 
 import (
+	"bufio"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -11,8 +13,9 @@ import (
 // Worker is this process's side of the master/worker protocol.
 type Worker struct {
 	Slot     int
-	Listens  map[int][]int // listen index → inherited listening sockets
-	Commands <-chan byte   // 'T' drain, 'I' stop now, 'L' reopen logs; 'T' also when the master is gone
+	Listens  map[int][]int     // listen index → inherited listening sockets
+	Commands <-chan byte       // 'T' drain, 'I' stop now, 'L' reopen logs; 'T' also when the master is gone
+	Tickets  <-chan [][32]byte // session-ticket keys, newest first: at start, then after each rotation
 
 	ctl    *os.File
 	status int
@@ -44,20 +47,47 @@ func AsWorker() *Worker {
 	w.ctl = os.NewFile(3, "master-control")
 	cmds := make(chan byte, 4)
 	w.Commands = cmds
+	keys := make(chan [][32]byte, 1)
+	w.Tickets = keys
 	go func() {
-		b := make([]byte, 16)
+		r := bufio.NewReader(w.ctl)
 		for {
-			n, err := w.ctl.Read(b)
-			for _, c := range b[:n] {
-				cmds <- c
+			c, err := r.ReadByte()
+			if err == nil && c == 'K' {
+				var k [][32]byte
+				if k, err = readTicketKeys(r); err == nil {
+					select { // only the latest keys matter
+					case <-keys:
+					default:
+					}
+					keys <- k
+					continue
+				}
 			}
 			if err != nil {
 				cmds <- 'T' // the master is gone: finish and exit
 				return
 			}
+			cmds <- c
 		}
 	}()
 	return w
+}
+
+// readTicketKeys reads the rest of a 'K' message: a count, then as many
+// 32-byte session-ticket keys, newest first (tickets_linux.go).
+func readTicketKeys(r *bufio.Reader) ([][32]byte, error) {
+	n, err := r.ReadByte()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([][32]byte, n)
+	for i := range keys {
+		if _, err := io.ReadFull(r, keys[i][:]); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
 }
 
 // Ready tells the master this worker serves.

@@ -20,7 +20,7 @@ func runWorker(site *Site, w *master.Worker) int {
 	signal.Ignore(syscall.SIGPIPE, syscall.SIGHUP, syscall.SIGUSR2)
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
-	in, err := startOnFDs(site, w.Slot, w.Listens)
+	in, err := startOnFDs(site, w.Slot, w.Listens, firstTicketKeys(w))
 	if err != nil {
 		w.Fail(err)
 		logs.Errorf("worker %d: %v", w.Slot, err)
@@ -42,6 +42,8 @@ func runWorker(site *Site, w *master.Worker) int {
 			return 0
 		case <-tick.C:
 			w.Sessions(in.Sessions())
+		case keys := <-w.Tickets:
+			in.rt.setTicketKeys(keys)
 		case c := <-w.Commands:
 			switch c {
 			case 'T':
@@ -66,11 +68,12 @@ func runWorker(site *Site, w *master.Worker) int {
 
 // startOnFDs is Start for a worker process: one loop, serving listening
 // sockets it inherited (listen index → descriptors) instead of binding.
-func startOnFDs(site *Site, slot int, fds map[int][]int) (*Instance, error) {
+func startOnFDs(site *Site, slot int, fds map[int][]int, keys [][32]byte) (*Instance, error) {
 	rt, err := prepare(site, true)
 	if err != nil {
 		return nil, err
 	}
+	rt.setTicketKeys(keys)
 	raiseNoFile(site.Limits.MaxSessions, rt.log)
 	in := &Instance{rt: rt, loops: make([]*loop, 1), done: make(chan struct{})}
 	if in.loops[0], err = newLoop(slot, rt); err != nil {
