@@ -28,6 +28,10 @@ const maxFileCacheCap = 1 << 40
 
 var logLevels = []string{"DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
 
+// accessLogFormats are the values of access_log_format: hetao's line,
+// nginx's combined, or one JSON object per line.
+var accessLogFormats = []string{"hetao", "combined", "json"}
+
 // config decodes the top-level object.
 func (c *checker) config(root *node, file string) *Config {
 	o := c.open(root, "", "")

@@ -27,6 +27,7 @@ type Config struct {
 	AcceptMutex     bool // accepted for compatibility; SO_REUSEPORT spreads connections
 	ErrorLog        string
 	LogLevel        string // DEBUG, INFO, WARN, ERROR or FATAL
+	AccessLogFormat string // hetao, combined or json
 	User            string // "" stays the starting user
 
 	Limits     Limits

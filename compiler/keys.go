@@ -86,6 +86,7 @@ func keyRows() []key {
 		{sec: "", name: "accept_mutex", typ: vBool, def: false, field: func(p any) any { return &p.(*Config).AcceptMutex }},
 		{sec: "", name: "error_log", typ: vPath, def: "", field: func(p any) any { return &p.(*Config).ErrorLog }},
 		{sec: "", name: "log_level", typ: vEnum, def: DefaultLogLevel, enum: logLevels, field: func(p any) any { return &p.(*Config).LogLevel }},
+		{sec: "", name: "access_log_format", typ: vEnum, def: "hetao", enum: accessLogFormats, field: func(p any) any { return &p.(*Config).AccessLogFormat }},
 		{sec: "", name: "user", typ: vString, def: "", field: func(p any) any { return &p.(*Config).User }},
 		{sec: "", name: "limits", shape: kObject, field: func(p any) any { return &p.(*Config).Limits }},
 		{sec: "", name: "listen", shape: kList, byHand: true, show: showListens},

@@ -58,8 +58,8 @@ func validVarName(s string) bool {
 // path checks the path value s of key (written at v) and returns what the
 // IR stores.
 func (c *checker) path(v *node, key, s string) string {
-	if s == "" {
-		return ""
+	if s == "" || s == "-" && strings.HasSuffix(key, "access_log") {
+		return s // "-": standard output
 	}
 	if i := strings.IndexByte(s, 0); i >= 0 {
 		// No system call takes it: the site could not open the file.

@@ -35,10 +35,12 @@ func (g *generator) siteFile(f *jen.File) error {
 //		ErrorPages:  []server.ErrorPage{{Code: 404, File: "..."}, // hetao.conf:60:5 ...},
 //		Upstreams:   []*server.Upstream{upstream1, // ... forward, hetao.conf:30:9 ...},
 //		Roots:       []*static.Root{website1Location2Root, // location ..., hetao.conf:21:9 ...},
+//		AccessLogFormat: server.LogJSON,
 //	}
 //
 // Upstreams (forwards, then apps) and Roots only when the site has forwards
-// or apps, or locations with a document root of their own.
+// or apps, or locations with a document root of their own; AccessLogFormat
+// only when it is not hetao's.
 func (g *generator) siteVar() (jen.Code, error) {
 	level, err := logLevel(g.cfg.LogLevel)
 	if err != nil {
@@ -67,7 +69,16 @@ func (g *generator) siteVar() (jen.Code, error) {
 	if roots := g.rootList(); roots != nil {
 		items = append(items, field("Roots", roots))
 	}
+	if f := accessLogFormat(c.AccessLogFormat); f != "" {
+		items = append(items, field("AccessLogFormat", jen.Qual(serverPkg, f)))
+	}
 	return doc(fmt.Sprintf("site is the whole site compiled from %s.", g.conf)).Var().Id("site").Op("=").Op("&").Qual(serverPkg, "Site").Add(fields(items...)), nil
+}
+
+// accessLogFormat names the server.LogFormat constant of access_log_format,
+// "" for hetao's, the zero value (left out of site.go).
+func accessLogFormat(name string) string {
+	return map[string]string{"combined": "LogCombined", "json": "LogJSON"}[name]
 }
 
 // logLevel emits logs.Debug … logs.Fatal for hetao's level names.

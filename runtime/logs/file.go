@@ -17,7 +17,11 @@ type File struct {
 	fd int
 }
 
-// OpenFile opens path for appending, creating it and its directory.
+// Stdout is the path that names standard output (access_log "-").
+const Stdout = "-"
+
+// OpenFile opens path for appending, creating it and its directory; path
+// Stdout is a copy of descriptor 1, which Reopen keeps.
 func OpenFile(path string) (*File, error) {
 	f := &File{Path: path, fd: -1}
 	if err := f.Reopen(); err != nil {
@@ -29,6 +33,19 @@ func OpenFile(path string) (*File, error) {
 // Reopen opens the path again and swaps the descriptor: lines written
 // after it returns go to the file now at Path.
 func (f *File) Reopen() error {
+	if f.Path == Stdout {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.fd >= 0 {
+			return nil
+		}
+		fd, err := unix.FcntlInt(1, unix.F_DUPFD_CLOEXEC, 3)
+		if err != nil {
+			return os.NewSyscallError("dup standard output", err)
+		}
+		f.fd = fd
+		return nil
+	}
 	if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
 		return err
 	}

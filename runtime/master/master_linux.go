@@ -64,6 +64,12 @@ type Config struct {
 	PidFile    string              // written once serving; "" none
 	Elapse     time.Duration       // how long a graceful stop may take
 
+	// Serving names where the site serves ("http://127.0.0.1:9527/ and
+	// …"), once its sockets are open; run in the foreground (nobody waits
+	// on a ready pipe), the master prints it to standard error with the
+	// number of workers and its pid. nil prints nothing.
+	Serving func() string
+
 	// ReopenLogs reopens the master's own logs on SIGUSR1, before the
 	// workers are told to reopen theirs.
 	ReopenLogs func()
@@ -174,6 +180,9 @@ func Run(cfg Config) error {
 	// systemd first: once the old master hears "R" it drains and exits,
 	// and by then systemd must know the main pid moved here.
 	notifySystemd(fmt.Sprintf("MAINPID=%d\nREADY=1", os.Getpid()))
+	if ready.f == nil && cfg.Serving != nil {
+		fmt.Fprintf(os.Stderr, "serving %s, %d workers, pid %d\n", cfg.Serving(), cfg.Workers, os.Getpid())
+	}
 	ready.ok()
 	cfg.Infof("master %d serving with %d worker process(es)", os.Getpid(), cfg.Workers)
 	return m.supervise(sigs)

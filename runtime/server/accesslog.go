@@ -10,8 +10,8 @@ import (
 
 // log appends the access-log line of the request just answered to the
 // loop's buffer for its website; the loop writes each buffer once per batch
-// of events. The line is hetao's, with the real client address and the body
-// size appended:
+// of events. The line is in the site's LogFormat (accesslog_format.go);
+// hetao's, with the real client address and the body size appended:
 //
 //	2026-11-23 04:50:01 - 127.0.0.1(curl/8.5.0) - example.com - "GET /a.html HTTP/1.1" 200 3321
 func (x *Ctx) log() {
@@ -19,22 +19,26 @@ func (x *Ctx) log() {
 	if s == nil || s.log == nil || x.status == 0 {
 		return
 	}
-	c := x.c
+	c, f := x.c, x.l.rt.site.AccessLogFormat
+	ms := x.l.now - (c.elapseAt - x.l.rt.elapse)
 	if c.file != nil || len(c.outRef) > 0 {
 		// The body is still being sent: the line is written when it is
 		// out, or with what was sent if the connection ends first (as
-		// nginx's $body_bytes_sent).
+		// nginx's $body_bytes_sent). logLine keeps the line without its
+		// size, which goes at logCut.
 		w := x.appendLogPrefix(c.logLine[:0])
-		w = strconv.AppendInt(w, int64(x.status), 10)
-		c.logLine, c.logSite, c.logBody = append(w, ' '), s, x.sent
+		w = appendLogStatus(w, f, x.status)
+		c.logCut = int32(len(w))
+		w = appendLogReq(w, f, x.Req)
+		c.logLine, c.logSite, c.logBody = appendLogEnd(w, f, ms, ""), s, x.sent
 		return
 	}
 	b := &x.l.access[s.id]
 	w := x.appendLogPrefix(b.B)
-	w = strconv.AppendInt(w, int64(x.status), 10)
-	w = append(w, ' ')
+	w = appendLogStatus(w, f, x.status)
 	w = strconv.AppendInt(w, x.sent, 10)
-	b.B = w
+	w = appendLogReq(w, f, x.Req)
+	b.B = appendLogEnd(w, f, ms, "")
 	b.Line()
 }
 
@@ -49,20 +53,22 @@ func (l *loop) logSent(c *conn) {
 		unsent += c.fileEnd - c.fileOff
 	}
 	b := &l.access[c.logSite.id]
-	b.B = append(b.B, c.logLine...)
+	b.B = append(b.B, c.logLine[:c.logCut]...)
 	b.B = strconv.AppendInt(b.B, max(c.logBody-unsent, 0), 10)
+	b.B = append(b.B, c.logLine[c.logCut:]...)
 	b.Line()
 	c.logSite, c.logLine = nil, c.logLine[:0]
 }
 
-// appendLogPrefix appends the line up to the status: time, client, Host
-// and request line, as received.
+// appendLogPrefix appends the line up to the status in the site's
+// format: time, client, Host and request line, as received.
 func (x *Ctx) appendLogPrefix(w []byte) []byte {
-	return appendLogPrefix(w, x.l.clock.log, x.c.ip, x.Req)
+	f := x.l.rt.site.AccessLogFormat
+	return appendLogHead(w, f, x.l.clock.logWhen(f), x.c.ip, x.Req, x.c.tls != nil)
 }
 
-// appendLogPrefix appends a line up to the status for a request from ip
-// at when (the log's time stamp).
+// appendLogPrefix appends a hetao line up to the status for a request
+// from ip at when (the log's time stamp).
 func appendLogPrefix(w, when []byte, ip [4]byte, req *http1.Request) []byte {
 	w = append(w, when...)
 	w = append(w, " - "...)
@@ -99,23 +105,36 @@ const maxLoggedLine = 32 + 1 + 2048 + 9
 // the first line of head as received (or what came of it), bounded and
 // escaped like any logged field. It runs on the terminator's goroutine and
 // touches nothing of the loop's; the loop writes the line.
-func plainHTTPLogLine(t time.Time, ip [4]byte, head []byte, lim *http1.Limits, status int, sent int64) []byte {
-	when := t.AppendFormat(make([]byte, 0, 20), "2006-01-02 15:04:05")
+func plainHTTPLogLine(f LogFormat, t time.Time, ip [4]byte, head []byte, lim *http1.Limits, status int, sent int64) []byte {
+	var k clock
+	k.logTimes(t)
+	when := k.logWhen(f)
 	var w []byte
 	var req http1.Request
-	if _, err := req.Parse(head, lim); err == nil {
-		w = appendLogPrefix(w, when, ip, &req)
-	} else {
+	_, err := req.Parse(head, lim)
+	if err != nil && f != LogHetao {
+		// What came of the request line, as its target.
 		if i := bytes.IndexAny(head, "\r\n"); i >= 0 {
 			head = head[:i]
 		}
-		w = append(w, when...)
-		w = append(w, " - "...)
-		w = appendIP(w, ip)
-		w = append(w, `() -  - "`...)
-		w = appendSafe(w, head, maxLoggedLine)
-		w = append(w, `" `...)
+		req = http1.Request{Target: head}
 	}
+	if err == nil || f != LogHetao {
+		w = appendLogHead(w, f, when, ip, &req, false) // plain HTTP, not TLS
+		w = appendLogStatus(w, f, status)
+		w = strconv.AppendInt(w, sent, 10)
+		w = appendLogReq(w, f, &req)
+		return appendLogEnd(w, f, 0, "")
+	}
+	if i := bytes.IndexAny(head, "\r\n"); i >= 0 {
+		head = head[:i]
+	}
+	w = append(w, when...)
+	w = append(w, " - "...)
+	w = appendIP(w, ip)
+	w = append(w, `() -  - "`...)
+	w = appendSafe(w, head, maxLoggedLine)
+	w = append(w, `" `...)
 	w = strconv.AppendInt(w, int64(status), 10)
 	w = append(w, ' ')
 	return strconv.AppendInt(w, sent, 10)

@@ -30,6 +30,7 @@ type conn struct {
 	closeAfter  bool // close once the output is sent
 	readMore    bool // the socket may hold unread input (reading stopped early)
 	tunnel      bool // the backend switched protocols: bytes are relayed (upgrade_linux.go)
+	logCut      int32 // where logLine's size goes (accesslog.go)
 
 	ln  *Listen
 	tls *tlsConn // the record layer of a TLS connection (tlsloop_linux.go), or nil

@@ -303,6 +303,8 @@ type clock struct {
 	sec  int64
 	date []byte // "Date: Mon, 02 Jan 2006 15:04:05 GMT\r\n"
 	log  []byte // "2006-01-02 15:04:05" local time
+	clf  []byte // "02/Jan/2006:15:04:05 -0700" (combined)
+	iso  []byte // RFC 3339 (json)
 }
 
 func (k *clock) tick(t time.Time) {
@@ -310,5 +312,5 @@ func (k *clock) tick(t time.Time) {
 	k.date = append(k.date[:0], "Date: "...)
 	k.date = http1.AppendHTTPDate(k.date, t)
 	k.date = append(k.date, "\r\n"...)
-	k.log = t.AppendFormat(k.log[:0], "2006-01-02 15:04:05")
+	k.logTimes(t)
 }

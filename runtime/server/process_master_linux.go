@@ -60,6 +60,7 @@ func runMaster(site *Site, args []string, pidFile string) error {
 		PidFile:    pidFile,
 		Elapse:     time.Duration(rt.elapse) * time.Millisecond,
 		ReopenLogs: func() { reopenLogs(rt); chownLogs(rt, cred) },
+		Serving:    func() string { return servingURLs(site) },
 		Infof:      logs.Infof,
 		Errorf:     logs.Errorf,
 	}

@@ -78,7 +78,7 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 	if up.bodiless {
 		next.head = append(next.head, pending...)
 	}
-	next.logLine = append(next.logLine[:0], up.logLine...)
+	next.logLine, next.logCut, next.logAt = append(next.logLine[:0], up.logLine...), up.logCut, up.logAt
 	st.backends[next.b].active++
 	c.proxy = next
 	l.waitBackend(c, next)
@@ -470,13 +470,12 @@ func (l *loop) logProxy(up *upConn) {
 	if s == nil || s.log == nil {
 		return
 	}
+	f := l.rt.site.AccessLogFormat
 	b := &l.access[s.id]
-	w := append(b.B, up.logLine...)
-	w = strconv.AppendInt(w, int64(up.status), 10)
-	w = append(w, ' ')
+	w := append(b.B, up.logLine[:up.logCut]...)
+	w = appendLogStatus(w, f, up.status)
 	w = strconv.AppendInt(w, up.sent, 10)
-	w = append(w, " upstream "...)
-	w = append(w, up.st.backends[up.b].addr...)
-	b.B = w
+	w = append(w, up.logLine[up.logCut:]...)
+	b.B = appendLogEnd(w, f, l.now-up.logAt, up.st.backends[up.b].addr)
 	b.Line()
 }

@@ -89,7 +89,9 @@ type upConn struct {
 	minor   uint8
 	status  int
 	sent    int64
-	logLine []byte
+	logLine []byte // the line's head, then the request's part of its tail from logCut
+	logCut  int
+	logAt   int64 // loop ms when the request's head arrived
 }
 
 func (l *loop) initUpstreams() {
@@ -153,7 +155,7 @@ func (x *Ctx) Forward(u *Upstream) {
 		// reached the backend), a pooled connection may turn out closed.
 		up.head = append(up.head, head...)
 	}
-	up.logLine = x.appendLogPrefix(up.logLine[:0])
+	up.logLine, up.logCut, up.logAt = x.appendProxyLog(up.logLine[:0])
 	st.backends[up.b].active++
 	c.proxy = up
 	if req.Expect100 && (req.ContentLength > 0 || req.Chunked) {

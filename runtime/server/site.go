@@ -35,6 +35,8 @@ type Site struct {
 	Upstreams  []*Upstream
 	Roots      []*static.Root // locations' own document roots, opened at start
 
+	AccessLogFormat LogFormat // of every access log
+
 	tune *timings // tests: shorter fixed delays than defaultTimings
 }
 

@@ -168,7 +168,7 @@ func (l *loop) terminate(fd int, ln *Listen, ip [4]byte, timeout time.Duration) 
 			at, sent := answerPlainHTTP(raw, rec)
 			if w := defaultSite(ln); w != nil && w.log != nil {
 				failed.site = w
-				failed.line = plainHTTPLogLine(at, ip, rec.buf, &l.rt.limits, 400, sent)
+				failed.line = plainHTTPLogLine(l.rt.site.AccessLogFormat, at, ip, rec.buf, &l.rt.limits, 400, sent)
 			}
 		}
 		raw.Close()

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -43,4 +46,21 @@ func defaultPidFile(site *Site) string {
 		}
 	}
 	return filepath.Join(os.TempDir(), name)
+}
+
+// servingURLs names the site's listens as URLs, for the line a master in
+// the foreground prints: "http://127.0.0.1:9527/ and https://0.0.0.0:443/".
+func servingURLs(site *Site) string {
+	var urls []string
+	for _, ln := range site.Listens {
+		scheme, ip := "http", ln.IP
+		if ln.TLS != nil {
+			scheme = "https"
+		}
+		if ip == "" {
+			ip = "0.0.0.0"
+		}
+		urls = append(urls, fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(ip, strconv.Itoa(ln.Port))))
+	}
+	return strings.Join(urls, " and ")
 }
