@@ -17,6 +17,7 @@ type conn struct {
 	gen     uint32
 	ip      [4]byte
 	scanned int32 // bytes of a partial request head already searched for its end
+	logCut  int32 // where logLine's size goes (accesslog.go)
 
 	closed bool
 	served bool // at least one request was answered
@@ -30,7 +31,6 @@ type conn struct {
 	closeAfter  bool // close once the output is sent
 	readMore    bool // the socket may hold unread input (reading stopped early)
 	tunnel      bool // the backend switched protocols: bytes are relayed (upgrade_linux.go)
-	logCut      int32 // where logLine's size goes (accesslog.go)
 
 	ln  *Listen
 	tls *tlsConn // the record layer of a TLS connection (tlsloop_linux.go), or nil
