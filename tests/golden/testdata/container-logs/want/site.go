@@ -5,6 +5,7 @@ package main
 import (
 	"github.com/hetaoc/hetao/runtime/logs"
 	"github.com/hetaoc/hetao/runtime/server"
+	"time"
 )
 
 // site is the whole site compiled from hetao.conf.
@@ -28,9 +29,9 @@ var site = &server.Site{
 	TCP: server.TCPOptions{NoDelay: true, Linger: -1},
 	HTTP: server.HTTPOptions{
 		Compress:       true,
-		Timeout:        30,
-		Elapse:         60,
-		ForwardDisable: 60,
+		Timeout:        30 * time.Second,
+		Elapse:         60 * time.Second,
+		ForwardDisable: 60 * time.Second,
 	},
 	Listens: []*server.Listen{
 		{IP: "", Port: 8080, Hosts: hosts1}, // hetao.conf:7:13
