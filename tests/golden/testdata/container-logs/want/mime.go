@@ -174,7 +174,7 @@ var mimeTypes = &server.MIMETable{
 		{Type: "application/octet-stream", Compress: false},                                                  // iso hetao.conf:0:0
 		{Type: "video/3gpp", Compress: false},                                                                // 3gpp hetao.conf:0:0
 		{Type: "text/markdown", Compress: true},                                                              // md hetao.conf:0:0
-		{Type: "application/wasm", Compress: false},                                                          // wasm hetao.conf:0:0
+		{Type: "application/wasm", Compress: true},                                                           // wasm hetao.conf:0:0
 		{Type: "image/tiff", Compress: false},                                                                // tif hetao.conf:0:0
 		{Type: "video/mpeg", Compress: false},                                                                // mpeg hetao.conf:0:0
 		{Type: "application/msword", Compress: false},                                                        // doc hetao.conf:0:0
