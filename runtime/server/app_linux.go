@@ -34,7 +34,7 @@ func (l *loop) dialApp(st *upState, j int) *upConn {
 		unix.Close(fds[0])
 		return nil
 	}
-	up := &upConn{fd: fds[0], st: st, b: j, state: upActive}
+	up := &upConn{fd: fds[0], st: st, b: j, state: upHead}
 	if !l.register(up) {
 		nc.Close()
 		return nil

@@ -19,18 +19,14 @@ type conn struct {
 	scanned int32 // bytes of a partial request head already searched for its end
 	logCut  int32 // where logLine's size goes (accesslog.go)
 
-	closed bool
-	served bool // at least one request was answered
-	// lingerClose: the connection closes after an error answer, draining
-	// input first; lingering: it is doing so.
-	lingerClose bool
-	lingering   bool
-	reading     bool // inside read: a nested call must not reuse the read buffer
-	hup         bool // the peer has shut down its side: read to the end
-	keep        bool // the last response left the connection open
-	closeAfter  bool // close once the output is sent
-	readMore    bool // the socket may hold unread input (reading stopped early)
-	tunnel      bool // the backend switched protocols: bytes are relayed (upgrade_linux.go)
+	phase phase // what the connection is doing (lifecycle.go)
+	after after // what it does once its answers are out
+
+	// Hints, independent of the phase.
+	served   bool // at least one request was answered
+	reading  bool // inside read: a nested call must not reuse the read buffer
+	hup      bool // the peer has shut down its side: read to the end
+	readMore bool // the socket may hold unread input (reading stopped early)
 
 	ln  *Listen
 	tls *tlsConn // the record layer of a TLS connection (tlsloop_linux.go), or nil
@@ -73,9 +69,18 @@ func (c *conn) blocked() bool {
 }
 
 // idle: between requests with nothing buffered either way and no backend
-// answering for it.
+// answering for it, or lingering after an answer with no body arriving.
 func (c *conn) idle() bool {
-	return !c.blocked() && len(c.in) == 0 && c.bodyLeft == 0 && c.chunked == nil && c.proxy == nil
+	if c.blocked() || len(c.in) > 0 {
+		return false
+	}
+	switch c.phase {
+	case phaseHead:
+		return true
+	case phaseLinger:
+		return c.bodyLeft == 0 && c.chunked == nil
+	}
+	return false
 }
 
 // accept takes one connection from a listener that epoll reported
@@ -182,7 +187,7 @@ func (l *loop) open(fd int, ln *Listen, ip [4]byte, t *tlsConn) {
 	// afterwards, and adding reports whatever became ready meanwhile, so
 	// nothing is missed.
 	l.read(c)
-	if c.closed {
+	if c.phase == phaseClosed {
 		return
 	}
 	l.arm(c)
@@ -192,10 +197,10 @@ func (l *loop) open(fd int, ln *Listen, ip [4]byte, t *tlsConn) {
 }
 
 func (l *loop) close(c *conn) {
-	if c.closed {
+	if c.phase == phaseClosed {
 		return
 	}
-	c.closed = true
+	c.to(phaseClosed)
 	l.logSent(c) // a download cut short: what was sent of it
 	if up := c.proxy; up != nil {
 		c.proxy = nil
@@ -223,12 +228,15 @@ func (l *loop) close(c *conn) {
 	}
 }
 
+// timeout handles c's deadline: a backend that does not connect or answer
+// in time (proxy_exchange_linux.go); otherwise the connection ends.
 func (l *loop) timeout(c *conn) {
-	if c.proxy != nil {
+	switch c.phase {
+	case phaseForward, phaseBackend:
 		l.timeoutProxy(c)
-		return
+	default: // idle, a head or body too slow, a silent tunnel, a linger over
+		l.close(c)
 	}
-	l.close(c)
 }
 
 // waiting: the connection must not be read now, because its output is
@@ -238,8 +246,11 @@ func (c *conn) waiting() bool {
 	if c.blocked() {
 		return true
 	}
-	if up := c.proxy; up != nil {
-		return (c.bodyLeft == 0 && c.chunked == nil) || len(up.out) >= maxUpOut
+	switch c.phase {
+	case phaseBackend:
+		return true
+	case phaseForward:
+		return len(c.proxy.out) >= maxUpOut
 	}
 	return false
 }
@@ -251,7 +262,7 @@ func (l *loop) event(c *conn, ev uint32) {
 			c.tls.io.shut = true
 		}
 	}
-	if c.tunnel {
+	if c.phase == phaseTunnel {
 		l.tunnelEvent(c, ev)
 		return
 	}
@@ -297,9 +308,12 @@ func (l *loop) event(c *conn, ev uint32) {
 // Requests already read but queued behind an answer are answered before
 // anything more is read, so what waits in c.in never outgrows one read.
 func (l *loop) read(c *conn) {
-	if c.lingering {
+	switch c.phase {
+	case phaseLinger:
 		l.lingerRead(c)
 		return
+	case phaseTunnel, phaseClosed:
+		return // a tunnel reads in tunnelPump
 	}
 	if c.reading {
 		// Called back from inside this connection's own processing (a
@@ -315,7 +329,7 @@ func (l *loop) read(c *conn) {
 
 // readLoop is read's body: it runs with c.reading set.
 func (l *loop) readLoop(c *conn) {
-	for !c.closed {
+	for c.phase != phaseClosed {
 		if c.waiting() {
 			c.readMore = true
 			return
@@ -332,7 +346,7 @@ func (l *loop) readLoop(c *conn) {
 			}
 		}
 		buf, n0 := l.rbuf, 0
-		if c.bodyLeft == 0 && c.chunked == nil {
+		if !c.bodyComing() {
 			buf = buf[:headRead] // heads are small; a body is read in big pieces
 		}
 		if len(c.in) > 0 {
@@ -392,10 +406,13 @@ func (l *loop) readLoop(c *conn) {
 					return
 				}
 			}
-			if err == nil && !c.closed && (c.blocked() || (c.proxy != nil && c.bodyLeft == 0 && c.chunked == nil)) {
+			if err == nil && c.phase != phaseClosed && (c.blocked() || c.phase == phaseBackend) {
 				// Half-closed after a whole request: finish the answer first.
-				c.keep = false
-				c.closeAfter = c.proxy == nil
+				if c.withBackend() {
+					c.closeWhen(afterAnswer)
+				} else {
+					c.closeWhen(afterDrain)
+				}
 				return
 			}
 			l.close(c)
@@ -415,10 +432,10 @@ func (l *loop) handle(c *conn, data []byte) bool {
 // settle ends a connection whose last answer is out and that was to
 // close; it reports whether c is gone (or lingering).
 func (l *loop) settle(c *conn) bool {
-	if c.closed || c.lingering {
+	if c.phase == phaseLinger || c.phase == phaseClosed {
 		return true
 	}
-	if c.closeAfter && !c.blocked() && c.proxy == nil {
+	if c.after >= afterDrain && !c.blocked() && !c.withBackend() {
 		l.finish(c)
 		return true
 	}
@@ -431,13 +448,16 @@ func (l *loop) settle(c *conn) bool {
 // so the write side is shut and input is drained for a while first, as
 // nginx's lingering close does.
 func (l *loop) finish(c *conn) {
-	if !c.lingerClose {
+	if c.after != afterLinger {
 		l.close(c)
+		return
+	}
+	if c.phase == phaseLinger {
 		return
 	}
 	tlsCloseNotify(c)
 	unix.Shutdown(int(c.fd), unix.SHUT_WR)
-	c.lingering = true
+	c.to(phaseLinger)
 	c.idleAt, c.elapseAt = l.now+l.rt.tune.linger, 0
 	c.in = nil
 	l.arm(c)
@@ -447,7 +467,7 @@ func (l *loop) finish(c *conn) {
 // lingerRead drops what a lingering connection receives until the client
 // closes (or the linger time passes, by the timer).
 func (l *loop) lingerRead(c *conn) {
-	for !c.closed {
+	for c.phase != phaseClosed {
 		n, err := sysRead(int(c.fd), l.rbuf)
 		switch {
 		case n > 0:
@@ -468,20 +488,21 @@ func (l *loop) lingerRead(c *conn) {
 // response) in c.in.
 func (l *loop) process(c *conn, data []byte) {
 	lim := &l.rt.limits
-	for len(data) > 0 && !c.closeAfter {
-		if c.bodyLeft > 0 || c.chunked != nil {
-			if c.proxy != nil {
-				rest, ok := l.forwardBody(c, data)
-				data = rest
-				if !ok {
-					break
-				}
-				continue
+requests:
+	for len(data) > 0 && c.after < afterDrain {
+		switch c.phase {
+		case phaseForward:
+			rest, ok := l.forwardBody(c, data)
+			data = rest
+			if !ok {
+				break requests
 			}
+			continue
+		case phaseDiscard:
 			data = l.discardBody(c, data)
 			continue
 		}
-		if c.blocked() || c.proxy != nil {
+		if c.phase != phaseHead || c.blocked() {
 			break
 		}
 		// A head arriving in drips is parsed once, when it is complete (or
@@ -503,28 +524,33 @@ func (l *loop) process(c *conn, data []byte) {
 				status = e.Status
 			}
 			l.ctx.badRequest(status)
-			c.closeAfter, c.lingerClose = true, true // the stream cannot be trusted past this
+			c.closeWhen(afterLinger) // the stream cannot be trusted past this
 			data = nil
 			break
 		}
 		data = data[n:]
 		c.elapseAt = l.now + l.rt.elapse
+		// A body is read off unless the handler takes it (Forward).
 		if l.req.Chunked {
 			c.chunked = &http1.Chunked{MaxBody: l.rt.limits.MaxBody}
+			c.to(phaseDiscard)
 		} else if l.req.ContentLength > 0 {
 			c.bodyLeft = l.req.ContentLength
+			c.to(phaseDiscard)
 		}
 		c.served = true
 		l.ctx.reset(c)
 		l.ctx.serve()
-		if !c.keep && c.proxy == nil {
-			c.closeAfter = true // a forwarded request closes when its answer ends
+		if !c.keepAlive() && !c.withBackend() {
+			// A forwarded request closes when its answer ends.
 			if c.chunked != nil || int64(len(data)) != c.bodyLeft {
 				// The client is still sending: the rest of the body, or
 				// requests behind it. Closing with input unread would reset
 				// the connection and could destroy the answer before it is
 				// read (RFC 9112 §9.6): linger, as after an error answer.
-				c.lingerClose = true
+				c.closeWhen(afterLinger)
+			} else {
+				c.closeWhen(afterDrain)
 			}
 		}
 		if len(l.wbuf) >= maxBatchOut {
@@ -535,7 +561,7 @@ func (l *loop) process(c *conn, data []byte) {
 			break
 		}
 	}
-	if len(data) > 0 && !c.closeAfter {
+	if len(data) > 0 && c.after < afterDrain {
 		c.in = append(c.in[:0], data...) // may move data within c.in itself
 	} else if cap(c.in) > 4096 {
 		c.in = nil // do not keep a grown buffer on an idle connection
@@ -548,11 +574,12 @@ func (l *loop) discardBody(c *conn, data []byte) []byte {
 		if err != nil {
 			// The request was answered already; the stream cannot be
 			// trusted past its bad framing, and the client may be sending.
-			c.closeAfter, c.lingerClose = true, true
+			c.closeWhen(afterLinger)
 			return nil
 		}
 		if done {
 			c.chunked = nil
+			c.to(phaseHead)
 		}
 		return data[n:]
 	}
@@ -561,6 +588,9 @@ func (l *loop) discardBody(c *conn, data []byte) []byte {
 		n = c.bodyLeft
 	}
 	c.bodyLeft -= n
+	if c.bodyLeft == 0 {
+		c.to(phaseHead)
+	}
 	return data[n:]
 }
 
@@ -570,7 +600,7 @@ func (l *loop) flush(c *conn) {
 	if len(l.wbuf) == 0 {
 		return
 	}
-	if c.closed {
+	if c.phase == phaseClosed {
 		l.wbuf = l.wbuf[:0]
 		return
 	}
@@ -710,15 +740,13 @@ func (l *loop) forwardBody(c *conn, data []byte) ([]byte, bool) {
 			if e, ok := err.(*http1.Error); ok {
 				status = e.Status
 			}
-			c.keep, c.lingerClose = false, true
-			if !up.headDone {
+			c.closeWhen(afterLinger)
+			if up.state < upBody {
 				l.proxyError(c, up, status)
 			}
 			l.endExchange(up, false)
-			if !c.closed && !c.blocked() {
+			if c.phase != phaseClosed && !c.blocked() {
 				l.finish(c)
-			} else {
-				c.closeAfter = true
 			}
 			return nil, false
 		}
@@ -726,6 +754,7 @@ func (l *loop) forwardBody(c *conn, data []byte) ([]byte, bool) {
 		if done {
 			c.chunked = nil
 			up.out = append(up.out, lastChunk...)
+			c.to(phaseBackend)
 		}
 		data = data[consumed:]
 	} else {
@@ -733,9 +762,12 @@ func (l *loop) forwardBody(c *conn, data []byte) ([]byte, bool) {
 		c.bodyLeft -= int64(n)
 		up.out = append(up.out, data[:n]...)
 		data = data[n:]
+		if c.bodyLeft == 0 {
+			c.to(phaseBackend)
+		}
 	}
 	up.replay = false
-	if up.state == upActive {
+	if up.state >= upHead {
 		l.upWrite(up)
 	}
 	return data, true

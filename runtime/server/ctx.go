@@ -50,7 +50,9 @@ func (x *Ctx) reset(c *conn) {
 // website by Host and clean the path.
 func (x *Ctx) serve() {
 	c, req := x.c, x.Req
-	c.keep = req.KeepAlive && !x.l.stopping.Load()
+	if !req.KeepAlive || x.l.stopping.Load() {
+		c.closeWhen(afterAnswer)
+	}
 	x.Site = c.ln.Hosts.Lookup(req.Host)
 	if x.Site == nil {
 		x.Error(421) // no website for this Host and no default one
@@ -77,7 +79,7 @@ func (x *Ctx) serve() {
 // badRequest answers a request that could not be parsed and closes. The
 // line goes to the access log of the listen's default website, if any.
 func (x *Ctx) badRequest(status int) {
-	x.c.keep = false
+	x.c.closeWhen(afterAnswer)
 	x.Error(status)
 	x.Site = x.c.ln.Hosts.Default
 	x.log()
@@ -217,7 +219,7 @@ func (x *Ctx) writeBody(body []byte) {
 	}
 	n, err := l.writev2(c, l.wbuf, body)
 	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
-		c.closeAfter = true
+		c.closeWhen(afterDrain)
 		l.wbuf = l.wbuf[:0]
 		return
 	}
@@ -426,7 +428,7 @@ func (x *Ctx) Error(code int) { x.respond(code, "", nil) }
 // nil.
 func (x *Ctx) respond(code int, extra string, body []byte) {
 	x.status = code
-	x.l.wbuf, x.sent = x.l.appendPage(x.l.wbuf, code, extra, x.alwaysFields(), body, x.c.keep, x.Req.Minor, x.Req.Method)
+	x.l.wbuf, x.sent = x.l.appendPage(x.l.wbuf, code, extra, x.alwaysFields(), body, x.c.keepAlive(), x.Req.Minor, x.Req.Method)
 }
 
 // appendPage appends a whole answer that is not a file: status line,
@@ -466,7 +468,7 @@ func (x *Ctx) head(code int) []byte {
 
 // end closes the header block with the Connection header the keep-alive
 // decision needs.
-func (x *Ctx) end(w []byte) []byte { return appendConnection(w, x.c.keep, x.Req.Minor) }
+func (x *Ctx) end(w []byte) []byte { return appendConnection(w, x.c.keepAlive(), x.Req.Minor) }
 
 // appendConnection ends a header block with the Connection field the
 // keep-alive decision needs: close, keep-alive for HTTP/1.0, nothing for a

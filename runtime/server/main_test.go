@@ -16,5 +16,6 @@ func TestMain(m *testing.M) {
 	if !set {
 		flag.Set("test.parallel", "16")
 	}
+	checkPhases = true // every move of every connection the tests make is checked
 	os.Exit(m.Run())
 }

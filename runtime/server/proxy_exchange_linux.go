@@ -16,7 +16,7 @@ import (
 // upEvent handles readiness on a backend connection: a pooled one that
 // stirs is closed; a connecting one learns whether it connected.
 func (l *loop) upEvent(up *upConn, ev uint32) {
-	if up.tunnel {
+	if up.state == upTunnel {
 		l.tunnelUpEvent(up, ev)
 		return
 	}
@@ -36,7 +36,7 @@ func (l *loop) upEvent(up *upConn, ev uint32) {
 			l.retry(up, true)
 			return
 		}
-		up.state = upActive
+		up.state = upHead
 		up.client.idleAt = l.now + l.rt.timeout
 	}
 	if ev&unix.EPOLLOUT != 0 && len(up.out) > 0 {
@@ -64,7 +64,7 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 	l.upClose(up)
 	next := l.connectAny(st, up.upgrade)
 	if next == nil {
-		c.proxy = nil
+		c.backendDone()
 		l.proxyError(c, up, 503)
 		c.served = true
 		l.logProxy(up)
@@ -72,7 +72,7 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 		return
 	}
 	next.client, next.site, next.method, next.minor = c, up.site, up.method, up.minor
-	next.replay, next.bodiless, next.upgrade, next.headDone, next.gotAny = up.replay, up.bodiless, up.upgrade, false, false
+	next.replay, next.bodiless, next.upgrade, next.gotAny = up.replay, up.bodiless, up.upgrade, false
 	next.out = append(next.out[:0], pending...)
 	next.head = next.head[:0]
 	if up.bodiless {
@@ -103,7 +103,7 @@ func (l *loop) upWrite(up *upConn) {
 		return
 	}
 	up.out = up.out[:0]
-	if c := up.client; c != nil && c.readMore && !c.closed {
+	if c := up.client; c != nil && c.readMore && c.phase != phaseClosed {
 		l.read(c)
 	}
 }
@@ -125,7 +125,7 @@ func (l *loop) upFailed(up *upConn) {
 		l.retry(up, true)
 		return
 	}
-	if !up.headDone {
+	if up.state < upBody {
 		l.proxyError(c, up, 502)
 		l.endExchange(up, false)
 		return
@@ -139,7 +139,7 @@ func (l *loop) upFailed(up *upConn) {
 // read as the rest of the cut body).
 func (l *loop) cutOff(up *upConn) {
 	c := up.client
-	c.keep = false
+	c.closeWhen(afterAnswer)
 	l.endExchange(up, false)
 	l.close(c)
 }
@@ -164,7 +164,7 @@ func (l *loop) upRead(up *upConn) {
 		case err == unix.EAGAIN:
 			return
 		case err == unix.EINTR:
-		case err == nil && up.headDone && up.mode == bodyClose:
+		case err == nil && up.state == upBody && up.mode == bodyClose:
 			l.endExchange(up, false) // the close delimits the body
 			return
 		default:
@@ -178,7 +178,7 @@ func (l *loop) upRead(up *upConn) {
 // body, passed to the client as it comes. It reports whether the exchange
 // goes on.
 func (l *loop) upData(up *upConn, data []byte) bool {
-	if !up.headDone {
+	if up.state == upHead {
 		buf := data
 		if len(up.in) > 0 {
 			up.in = append(up.in, data...)
@@ -246,7 +246,7 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 		up.mode, up.reusable = bodyClose, false
 	}
 	if up.mode == bodyClose || up.dechunk {
-		c.keep = false // only the end of the connection can delimit the body
+		c.closeWhen(afterAnswer) // only the end of the connection can delimit the body
 	}
 	// The framing toward the client is ours, from the parsed response:
 	// none for 1xx, 204 and 304 (RFC 9110 §8.6, §15.3.5), the length a
@@ -260,8 +260,8 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 		w = strconv.AppendInt(w, r.ContentLength, 10)
 		w = append(w, "\r\n"...)
 	}
-	l.wbuf = appendConnection(w, c.keep, up.minor)
-	up.headDone = true
+	l.wbuf = appendConnection(w, c.keepAlive(), up.minor)
+	up.state = upBody
 	l.flush(c)
 }
 
@@ -309,7 +309,7 @@ func (l *loop) upBody(up *upConn, data []byte) bool {
 		}
 		l.toClient(up, data[:n])
 		up.left -= n
-		if up.client == nil || c.closed {
+		if up.client == nil || c.phase == phaseClosed {
 			return false
 		}
 		if up.left == 0 {
@@ -332,27 +332,24 @@ func (l *loop) upBody(up *upConn, data []byte) bool {
 				l.toClientChunk(up, piece, done)
 			}
 			data = data[consumed:]
-			if up.client == nil || c.closed {
+			if up.client == nil || c.phase == phaseClosed {
 				return false
 			}
 			if done {
 				l.endExchange(up, up.reusable && len(data) == 0)
 				return false
 			}
-			if up.client == nil || c.closed {
-				return false
-			}
 		}
 	case bodyClose:
 		l.toClient(up, data)
 	}
-	return up.client != nil && !c.closed
+	return up.client != nil && c.phase != phaseClosed
 }
 
 // toClient writes body bytes to the client through its pending output.
 func (l *loop) toClient(up *upConn, b []byte) {
 	c := up.client
-	if len(b) == 0 || c == nil || c.closed {
+	if len(b) == 0 || c == nil || c.phase == phaseClosed {
 		return
 	}
 	up.sent += int64(len(b))
@@ -364,7 +361,7 @@ func (l *loop) toClient(up *upConn, b []byte) {
 // chunk after it when done.
 func (l *loop) toClientChunk(up *upConn, data []byte, done bool) {
 	c := up.client
-	if c == nil || c.closed || len(data) == 0 && !done {
+	if c == nil || c.phase == phaseClosed || len(data) == 0 && !done {
 		return
 	}
 	n := len(l.wbuf)
@@ -391,7 +388,7 @@ func (l *loop) endExchange(up *upConn, reusable bool) {
 		reusable = false // the backend was asked to switch: do not bet it did not
 	}
 	up.client, up.head = nil, up.head[:0]
-	c.proxy = nil
+	c.backendDone()
 	c.served = true
 	if up.status != 0 {
 		l.logProxy(up)
@@ -409,14 +406,15 @@ func (l *loop) endExchange(up *upConn, reusable bool) {
 // resumeClient goes on with a client whose exchange has ended: close it if
 // it asked so, or read its next request.
 func (l *loop) resumeClient(c *conn) {
-	if c == nil || c.closed {
+	if c == nil || c.phase == phaseClosed {
 		return
 	}
 	c.elapseAt = l.now + l.rt.elapse
-	if !c.keep {
-		c.closeAfter = true
-		if c.bodyLeft > 0 || c.chunked != nil || len(c.in) > 0 {
-			c.lingerClose = true // the client is still sending: see process
+	if !c.keepAlive() {
+		if c.bodyComing() || len(c.in) > 0 {
+			c.closeWhen(afterLinger) // the client is still sending: see process
+		} else {
+			c.closeWhen(afterDrain)
 		}
 		if !c.blocked() {
 			l.finish(c)
@@ -433,11 +431,11 @@ func (l *loop) resumeClient(c *conn) {
 // 503 or 504, framed as the client's request needs. The caller ends the
 // exchange.
 func (l *loop) proxyError(c *conn, up *upConn, code int) {
-	if c == nil || c.closed {
+	if c == nil || c.phase == phaseClosed {
 		return
 	}
-	l.wbuf, up.sent = l.appendPage(l.wbuf, code, "", "", nil, c.keep, up.minor, up.method)
-	up.status, up.headDone = code, true
+	l.wbuf, up.sent = l.appendPage(l.wbuf, code, "", "", nil, c.keepAlive(), up.minor, up.method)
+	up.status, up.state = code, upBody
 	l.flush(c)
 }
 
@@ -446,16 +444,12 @@ func (l *loop) proxyError(c *conn, up *upConn, code int) {
 // answer that does not come is a 504.
 func (l *loop) timeoutProxy(c *conn) {
 	up := c.proxy
-	if up.tunnel {
-		l.close(c) // idle for timeout both ways
-		return
-	}
 	if up.state == upConnecting {
 		l.retry(up, true)
 		return
 	}
-	if !up.headDone {
-		c.keep = false
+	if up.state < upBody {
+		c.closeWhen(afterAnswer)
 		l.proxyError(c, up, 504)
 		l.endExchange(up, false)
 		return

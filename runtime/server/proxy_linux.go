@@ -37,12 +37,6 @@ type backend struct {
 	idle      []*upConn
 }
 
-const (
-	upIdle = iota
-	upConnecting
-	upActive
-)
-
 // Response body framing.
 const (
 	bodyNone = iota
@@ -56,7 +50,7 @@ type upConn struct {
 	fd     int
 	st     *upState
 	b      int
-	state  uint8
+	state  uint8 // upIdle … upTunnel (lifecycle.go)
 	client *conn // nil while pooled
 
 	reused    bool   // taken from the pool for this exchange
@@ -65,23 +59,20 @@ type upConn struct {
 	bodiless  bool   // the request is its head alone
 	replay    bool   // the request may be sent again on a fresh connection: bodiless and idempotent
 	gotAny    bool   // a response byte arrived
-	headDone  bool   // the response head was sent to the client
 	readMore  bool   // reading paused while the client drains
 	hup       bool   // the backend shut down its side: read to the end
 	reusable  bool
 	dechunk   bool // HTTP/1.0 client: send the chunked body decoded
-	upgrade   bool // the request asks for a protocol upgrade (see upgrade_linux.go)
-	tunnel    bool // the backend switched protocols: bytes are relayed both ways
-	cEOF      bool // tunnel: the client has shut down its side
-	uEOF      bool // tunnel: the backend has shut down its side
-	cShut     bool // tunnel: the client's write side has been shut down
-	uShut     bool // tunnel: the backend's write side has been shut down
+	upgrade   bool // the request asks for a protocol upgrade (see tunnel_linux.go)
 	mode      uint8
 	left      int64
 	chunk     http1.Chunked
 	out       []byte // request bytes not yet written
 	in        []byte // partial response head
 	idleSince int64
+
+	// A tunnel's two ways (tunnel_linux.go).
+	toClient, toBackend halfPipe
 
 	// for the access log and late error answers
 	site    *Website
@@ -144,7 +135,7 @@ func (x *Ctx) Forward(u *Upstream) {
 	head := x.proxyHead(l.phead[:0], addr, upgrade)
 	l.phead = head
 	up.client, up.site, up.method, up.minor = c, x.Site, req.Method, req.Minor
-	up.status, up.sent, up.headDone, up.gotAny, up.readMore, up.dechunk = 0, 0, false, false, false, false
+	up.status, up.sent, up.gotAny, up.readMore, up.dechunk = 0, 0, false, false, false
 	up.bodiless = req.ContentLength <= 0 && !req.Chunked
 	up.upgrade = upgrade
 	up.replay = up.bodiless && req.Method.Idempotent() && !upgrade
@@ -158,6 +149,11 @@ func (x *Ctx) Forward(u *Upstream) {
 	up.logLine, up.logCut, up.logAt = x.appendProxyLog(up.logLine[:0])
 	st.backends[up.b].active++
 	c.proxy = up
+	if c.phase == phaseDiscard {
+		c.to(phaseForward) // the body goes to the backend
+	} else {
+		c.to(phaseBackend)
+	}
 	if req.Expect100 && (req.ContentLength > 0 || req.Chunked) {
 		l.wbuf = append(l.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
 	}
@@ -173,7 +169,7 @@ func (l *loop) waitBackend(c *conn, up *upConn) {
 		c.idleAt = l.now + l.rt.timeout
 	}
 	l.arm(c)
-	if up.state == upActive {
+	if up.state >= upHead {
 		l.upWrite(up)
 	}
 }

@@ -79,7 +79,7 @@ func (l *loop) pooled(st *upState, j int) *upConn {
 			l.upClose(up)
 			continue
 		}
-		up.reused, up.state = true, upActive
+		up.reused, up.state = true, upHead
 		return up
 	}
 	return nil
@@ -101,7 +101,7 @@ func (l *loop) dial(st *upState, j int) *upConn {
 	if l.rt.site.TCP.NoDelay {
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	}
-	state := uint8(upActive)
+	state := uint8(upHead)
 	if err := unix.Connect(fd, &b.sa); err == unix.EINPROGRESS {
 		state = upConnecting
 	} else if err != nil {

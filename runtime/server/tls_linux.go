@@ -272,7 +272,7 @@ func (l *loop) dialTLS(st *upState, j int) *upConn {
 		unix.Close(fds[0])
 		return nil
 	}
-	up := &upConn{fd: fds[0], st: st, b: j, state: upActive, viaTLS: true}
+	up := &upConn{fd: fds[0], st: st, b: j, state: upHead, viaTLS: true}
 	if !l.register(up) {
 		plain.Close()
 		return nil

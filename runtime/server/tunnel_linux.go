@@ -23,7 +23,7 @@ import (
 // status 101 and the bytes sent to the client, is written when the tunnel
 // ends.
 //
-// While a tunnel runs, its client's events come here (conn.tunnel, see
+// While a tunnel runs, its client's events come here (phaseTunnel, see
 // event) and c.proxy stays set: close, timeout and the least-connections
 // count treat it as an exchange in progress.
 
@@ -40,17 +40,22 @@ func wantsUpgrade(req *http1.Request) bool {
 // bytes read after its request head (in c.in) go to the backend first.
 func (l *loop) startTunnel(up *upConn, r *http1.Response, rest []byte) {
 	c := up.client
-	up.status, up.headDone, up.tunnel = r.Status, true, true
-	up.cEOF, up.uEOF, up.cShut, up.uShut = false, false, false, false
+	up.status, up.state = r.Status, upTunnel
 	up.head = up.head[:0]
-	c.tunnel, c.keep = true, false
+	c.to(phaseTunnel)
+	c.closeWhen(afterAnswer)
 	c.elapseAt, c.idleAt = 0, l.now+l.rt.timeout
 	w := l.appendUpstreamHead(l.wbuf, r, true)
 	w = append(w, "Connection: upgrade\r\n\r\n"...)
 	w = append(w, rest...)
 	up.sent = int64(len(rest))
 	l.wbuf = w
-	ok := l.tunnelWrite(c, int(c.fd), &c.out, l.wbuf)
+	// Either side may hold unread bytes: the client's were left unread
+	// while the backend answered, the backend's read stopped at the head.
+	up.toClient = halfPipe{more: true, hup: up.hup, out: c.out}
+	up.toBackend = halfPipe{more: true, hup: c.hup, out: up.out}
+	c.out, up.out = nil, nil
+	ok := l.tunnelWrite(c, int(c.fd), &up.toClient.out, l.wbuf)
 	l.wbuf = l.wbuf[:0]
 	up.in = nil // rest may have been here: it is copied now
 	if !ok {
@@ -58,13 +63,10 @@ func (l *loop) startTunnel(up *upConn, r *http1.Response, rest []byte) {
 		return
 	}
 	if len(c.in) > 0 {
-		up.out = append(up.out, c.in...)
+		up.toBackend.out = append(up.toBackend.out, c.in...)
 		c.in = nil
 	}
 	c.scanned = 0
-	// Either side may hold unread bytes: the client's were left unread
-	// while the backend answered, the backend's read stopped at the head.
-	c.readMore, up.readMore = true, true
 	l.arm(c)
 	l.tunnelPump(up)
 }
@@ -75,11 +77,12 @@ func (l *loop) tunnelEvent(c *conn, ev uint32) {
 		l.close(c)
 		return
 	}
+	p := &c.proxy.toBackend
 	if ev&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
-		c.hup = true
+		p.hup = true
 	}
 	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
-		c.readMore = true
+		p.more = true
 	}
 	l.tunnelPump(c.proxy)
 }
@@ -92,40 +95,37 @@ func (l *loop) tunnelUpEvent(up *upConn, ev uint32) {
 		return
 	}
 	if ev&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
-		up.hup = true
+		up.toClient.hup = true
 	}
 	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
-		up.readMore = true
+		up.toClient.more = true
 	}
 	l.tunnelPump(up)
 }
 
-// tunnelCopy moves one way of a tunnel: it reads src while the socket may
-// hold more (*more), its end has not come (*eof) and what dst has not taken
-// yet (*out) is nothing, writing each piece to dst; sent, if not nil,
-// counts the bytes. *hup says an end of stream follows, so a short read
-// does not mean the socket is drained (a TLS client's record layer may set
-// it while reading). It reports false on an error.
-func (l *loop) tunnelCopy(c *conn, src, dst int, out *[]byte, more, eof, hup *bool, sent *int64) bool {
-	for *more && !*eof && len(*out) == 0 {
+// tunnelCopy moves one way of c's tunnel, p, from src to dst: it reads src
+// while the socket may hold more, its end has not come and dst has taken
+// everything read before, writing each piece to dst. A short read means
+// the socket is drained unless an end of stream follows (p.hup, or the
+// client's record layer saw one: c.hup). It reports false on an error.
+func (l *loop) tunnelCopy(c *conn, p *halfPipe, src, dst int) bool {
+	for p.more && !p.eof && len(p.out) == 0 {
 		n, err := l.sockRead(c, src, l.rbuf)
 		switch {
 		case n > 0:
 			c.idleAt = l.now + l.rt.timeout
-			if sent != nil {
-				*sent += int64(n)
-			}
-			if !l.tunnelWrite(c, dst, out, l.rbuf[:n]) {
+			p.moved += int64(n)
+			if !l.tunnelWrite(c, dst, &p.out, l.rbuf[:n]) {
 				return false
 			}
-			if n < len(l.rbuf) && !*hup {
-				*more = false // drained: the next arrival is reported
+			if n < len(l.rbuf) && !p.hup && !(src == int(c.fd) && c.hup) {
+				p.more = false // drained: the next arrival is reported
 			}
 		case err == unix.EAGAIN:
-			*more = false
+			p.more = false
 		case err == unix.EINTR:
 		case err == nil:
-			*eof, *more = true, false
+			p.eof, p.more = true, false
 		default:
 			return false
 		}
@@ -139,26 +139,26 @@ func (l *loop) tunnelCopy(c *conn, src, dst int, out *[]byte, more, eof, hup *bo
 func (l *loop) tunnelPump(up *upConn) {
 	c := up.client
 	cfd := int(c.fd)
-	if !l.tunnelWrite(c, cfd, &c.out, nil) || !l.tunnelWrite(c, up.fd, &up.out, nil) {
+	down, upw := &up.toClient, &up.toBackend
+	if !l.tunnelWrite(c, cfd, &down.out, nil) || !l.tunnelWrite(c, up.fd, &upw.out, nil) {
 		l.close(c)
 		return
 	}
-	if !l.tunnelCopy(c, up.fd, cfd, &c.out, &up.readMore, &up.uEOF, &up.hup, &up.sent) || // backend → client
-		!l.tunnelCopy(c, cfd, up.fd, &up.out, &c.readMore, &up.cEOF, &c.hup, nil) { // client → backend
+	if !l.tunnelCopy(c, down, up.fd, cfd) || !l.tunnelCopy(c, upw, cfd, up.fd) {
 		l.close(c)
 		return
 	}
 	// An end of stream is passed on once what came before it is out.
-	if up.uEOF && !up.cShut && len(c.out) == 0 && !c.tlsPending() {
+	if down.eof && !down.shut && len(down.out) == 0 && !c.tlsPending() {
 		tlsCloseNotify(c)
 		unix.Shutdown(cfd, unix.SHUT_WR)
-		up.cShut = true
+		down.shut = true
 	}
-	if up.cEOF && !up.uShut && len(up.out) == 0 {
+	if upw.eof && !upw.shut && len(upw.out) == 0 {
 		unix.Shutdown(up.fd, unix.SHUT_WR)
-		up.uShut = true
+		upw.shut = true
 	}
-	if up.cShut && up.uShut {
+	if down.shut && upw.shut {
 		l.close(c)
 		return
 	}
@@ -212,9 +212,10 @@ func (l *loop) tunnelWrite(c *conn, fd int, pending *[]byte, data []byte) bool {
 // clientGone settles the backend side of an exchange whose client closes:
 // a tunnel's access-log line is written then.
 func (l *loop) clientGone(up *upConn) {
-	if up.tunnel {
+	if up.state == upTunnel {
+		up.sent += up.toClient.moved
 		l.logProxy(up)
-		up.tunnel = false
+		up.toClient, up.toBackend = halfPipe{}, halfPipe{}
 	}
 	up.st.backends[up.b].active--
 	up.client = nil
