@@ -149,11 +149,14 @@ func keyRows() []key {
 		{sec: "website", name: "allow", byHand: true, show: func(p any) []any { return showAccess(p.(*Website).Access, true) }},
 		{sec: "website", name: "deny", byHand: true, show: func(p any) []any { return showAccess(p.(*Website).Access, false) }},
 		{sec: "website", name: "limit_req", shape: kObject, byHand: true, show: func(p any) []any { return showLimitReq(p.(*Website).LimitReq) }},
+		{sec: "website", name: "auth_basic", shape: kObject, byHand: true, show: func(p any) []any { return showAuthBasic(p.(*Website).AuthBasic) }},
 		{sec: "server", name: "forward_type", byHand: true},
 		{sec: "server", name: "forward_rule", byHand: true},
 		{sec: "server", name: "forward_servers", shape: kObject, byHand: true},
 		{sec: "servers", name: "server", shape: kList, byHand: true},
 
+		{sec: "auth_basic", name: "realm", byHand: true},
+		{sec: "auth_basic", name: "user_file", typ: vPath, byHand: true},
 		{sec: "limit_req", name: "rate", byHand: true},
 		{sec: "limit_req", name: "burst", typ: vInt, def: int64(0), lo: 0, hi: 1_000_000, why: "requests above the rate allowed at once", field: func(p any) any { return &p.(*LimitReq).Burst }},
 
@@ -190,6 +193,7 @@ func keyRows() []key {
 		{sec: "location", name: "allow", byHand: true, show: func(p any) []any { return showAccess(p.(*Location).Access, true) }},
 		{sec: "location", name: "deny", byHand: true, show: func(p any) []any { return showAccess(p.(*Location).Access, false) }},
 		{sec: "location", name: "limit_req", shape: kObject, byHand: true, show: func(p any) []any { return showLimitReq(p.(*Location).LimitReq) }},
+		{sec: "location", name: "auth_basic", shape: kObject, byHand: true, show: func(p any) []any { return showAuthBasic(p.(*Location).AuthBasic) }},
 
 		{sec: "app", name: "type", def: "", byHand: true, field: func(p any) any { return &p.(*App).Type }},
 		{sec: "app", name: "package", byHand: true, field: func(p any) any { return &p.(*App).Package }},

@@ -12,6 +12,8 @@ type Policy struct {
 
 	Access   []AccessRule // allow and deny; checked before any other phase
 	LimitReq *LimitReq    // nil: no rate limit
+
+	AuthBasic *AuthBasic // nil: no password asked
 }
 
 // policy reads the policy keys of a website or location.
@@ -22,6 +24,7 @@ func (c *checker) policy(o *obj) Policy {
 	p.TryFiles = c.tryFiles(o)
 	p.Access = c.accessRules(o)
 	p.LimitReq = c.limitReq(o)
+	p.AuthBasic = c.authBasic(o)
 	return p
 }
 

@@ -11,8 +11,8 @@ import (
 // A phase is one step of a handler's request handling. Phases run in
 // hetao's order, which is nginx's (find website → rewrite → redirect →
 // location → forward → app → static), after the ones that decide whether
-// to answer at all: the header fields every answer carries, allow/deny and
-// limit_req. The order is fixed here, at build time: a handler calls only
+// to answer at all: the header fields every answer carries, allow/deny,
+// limit_req and auth_basic. The order is fixed here, at build time: a handler calls only
 // the phases its website or location has, so a website without redirects
 // has no redirect code, as nginx leaves out empty phases.
 type phase struct {
@@ -27,6 +27,7 @@ var phases = []phase{
 	{"headers", (*generator).headersPhase},
 	{"access", (*generator).accessPhase},
 	{"limit_req", (*generator).limitReqPhase},
+	{"auth_basic", (*generator).authBasicPhase},
 	{"rewrite", (*generator).rewritePhase},
 	{"redirect", (*generator).redirectPhase},
 	{"location", (*generator).locationPhase},
@@ -59,8 +60,9 @@ type scope struct {
 	tryFiles     *compiler.TryFiles // nil: the path alone (tryfiles.go)
 	tryFilesName string
 
-	access   []compiler.AccessRule // its own allow/deny (access.go)
-	limitReq *compiler.LimitReq    // its own limit_req
+	access    []compiler.AccessRule // its own allow/deny (access.go)
+	limitReq  *compiler.LimitReq    // its own limit_req
+	authBasic *compiler.AuthBasic   // its own auth_basic (auth.go)
 }
 
 // ownRoot is the document root of a location that sets wwwroot or index.
@@ -76,9 +78,9 @@ func (g *generator) newScope(w *website, loc *compiler.Location, n int) *scope {
 	s.planHeaders()
 	s.planTryFiles()
 	if loc == nil {
-		s.access, s.limitReq = w.Access, w.LimitReq
+		s.access, s.limitReq, s.authBasic = w.Access, w.LimitReq, w.AuthBasic
 	} else {
-		s.access, s.limitReq = loc.Access, loc.LimitReq
+		s.access, s.limitReq, s.authBasic = loc.Access, loc.LimitReq, loc.AuthBasic
 	}
 	if loc == nil {
 		s.rewrites = g.rewriteRules(s, w.Rewrites)

@@ -37,6 +37,10 @@ func (g *generator) websitesFile(f *jen.File) error {
 				f.Add(g.limitReqVar(s))
 				f.Line()
 			}
+			if s.authBasic != nil {
+				f.Add(g.authBasicVar(s))
+				f.Line()
+			}
 			if s.declaresTryFiles() {
 				f.Add(g.tryFilesVar(s))
 				f.Line()
