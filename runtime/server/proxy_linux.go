@@ -8,7 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/hetaoc/hetao/runtime/http1"
-	"github.com/hetaoc/hetao/runtime/static"
 )
 
 // The reverse proxy lives in the loop: an upstream connection is one more
@@ -356,23 +355,4 @@ func appendEscapedPath(w, p []byte) []byte {
 		}
 	}
 	return w
-}
-
-// IndexIs reports whether the request is for a directory whose index file
-// (the first of root's that exists) has extension ext. If so, the request
-// now names that file, as nginx's index does before its content phase, so a
-// forward sends /dir/index.php and a static phase would never serve the
-// file's source.
-func (x *Ctx) IndexIs(root *static.Root, ext string) bool {
-	p := x.Path
-	if len(p) == 0 || p[len(p)-1] != '/' {
-		return false
-	}
-	file := root.FirstIndex(p)
-	if file == "" || string(static.Ext([]byte(file))) != ext {
-		return false
-	}
-	x.pathBuf = append(x.pathBuf[:0], file...)
-	x.Path, x.rewritten = x.pathBuf, true
-	return true
 }

@@ -107,19 +107,6 @@ func (l *loop) takeInjected() {
 	}
 }
 
-// unadmit gives back what admit and handshake counted for a connection
-// that is not open in the loop.
-func (l *loop) unadmit(ip [4]byte) {
-	l.sessions.Add(-1)
-	if l.perIP != nil {
-		if n := l.perIP[ip]; n <= 1 {
-			delete(l.perIP, ip)
-		} else {
-			l.perIP[ip] = n - 1
-		}
-	}
-}
-
 // listenTLS adds a TLS listen's socket to the loop: it is accepted as a
 // plain one and each connection admitted goes to handshake.
 func (l *loop) listenTLS(fd int, ln *Listen) error {

@@ -1,0 +1,98 @@
+package server
+
+import (
+	"strconv"
+
+	"github.com/hetaoc/hetao/runtime/http1"
+	"golang.org/x/sys/unix"
+)
+
+// Writing an answer: status line, fields, body; error pages.
+
+// bodyInline is the largest body copied into the batch buffer; larger
+// cached bodies are written straight from the cache.
+const bodyInline = 16 << 10
+
+const serverLine = "Server: hetao\r\n"
+
+// Error answers with status code and its error page.
+func (x *Ctx) Error(code int) { x.respond(code, "", nil) }
+
+// respond sends a complete non-file response: status, extra header lines
+// (each ending in CRLF) and body, or the status's error page when body is
+// nil.
+func (x *Ctx) respond(code int, extra string, body []byte) {
+	x.status = code
+	x.l.wbuf, x.sent = x.l.appendPage(x.l.wbuf, code, extra, x.alwaysFields(), body, x.c.keepAlive(), x.Req.Minor, x.Req.Method)
+}
+
+// appendPage appends a whole answer that is not a file: status line,
+// Server, Date, an HTML body (code's error page when body is nil, nothing
+// for 1xx, 204 and 304), extra header lines (each ending in CRLF) and the
+// Connection field; HEAD gets the head only. It returns the buffer and the
+// body bytes sent. fields are the configured ones (headers.go).
+func (l *loop) appendPage(w []byte, code int, extra, fields string, body []byte, keep bool, minor uint8, m http1.Method) ([]byte, int64) {
+	if body == nil {
+		body = l.rt.errorPage(code)
+	}
+	if code == 304 || code == 204 || code < 200 {
+		body = body[:0]
+	}
+	w = http1.AppendStatusLine(w, code)
+	w = append(w, serverLine...)
+	w = append(w, l.clock.date...)
+	w = append(w, "Content-Type: text/html\r\nContent-Length: "...)
+	w = strconv.AppendInt(w, int64(len(body)), 10)
+	w = append(w, "\r\n"...)
+	w = append(w, extra...)
+	w = append(w, fields...)
+	w = appendConnection(w, keep, minor)
+	if m == http1.MethodHEAD {
+		return w, 0
+	}
+	return append(w, body...), int64(len(body))
+}
+
+// head starts a response in the batch buffer: status line, Server, Date.
+func (x *Ctx) head(code int) []byte {
+	x.status = code
+	w := http1.AppendStatusLine(x.l.wbuf, code)
+	w = append(w, serverLine...)
+	return append(w, x.l.clock.date...)
+}
+
+// end closes the header block with the Connection header the keep-alive
+// decision needs.
+func (x *Ctx) end(w []byte) []byte { return appendConnection(w, x.c.keepAlive(), x.Req.Minor) }
+
+// writeBody sends body after the head in the batch buffer, unless the
+// request is HEAD. Small bodies join the batch; large ones are written from
+// where they are, and what the socket does not take stays referenced.
+func (x *Ctx) writeBody(body []byte) {
+	if x.Req.Method == http1.MethodHEAD {
+		return
+	}
+	x.sent = int64(len(body))
+	l, c := x.l, x.c
+	if len(body) <= bodyInline {
+		l.wbuf = append(l.wbuf, body...)
+		return
+	}
+	n, err := l.writev2(c, l.wbuf, body)
+	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+		c.closeWhen(afterDrain)
+		l.wbuf = l.wbuf[:0]
+		return
+	}
+	n = max(n, 0)
+	if n < len(l.wbuf) {
+		c.out = append([]byte(nil), l.wbuf[n:]...)
+		c.outRef = body
+	} else if rest := body[n-len(l.wbuf):]; len(rest) > 0 {
+		c.outRef = rest
+	}
+	l.wbuf = l.wbuf[:0]
+	if c.blocked() {
+		c.elapseAt = 0
+	}
+}

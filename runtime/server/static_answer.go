@@ -1,0 +1,281 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hetaoc/hetao/runtime/http1"
+	"github.com/hetaoc/hetao/runtime/static"
+)
+
+// The static answer: a file from the cache or sent with sendfile, with
+// its content coding, conditional requests and ranges.
+
+// Static answers the request from a document root: the content phase of a
+// website whose request was not redirected, forwarded or given to an app.
+func (x *Ctx) Static(root *static.Root) {
+	req := x.Req
+	if req.Method != http1.MethodGET && req.Method != http1.MethodHEAD {
+		if req.Method == http1.MethodOther {
+			x.Error(501) // a method this server does not know at all (RFC 9110 §15.6.2)
+			return
+		}
+		x.respond(405, "Allow: GET, HEAD\r\n", nil)
+		return
+	}
+	l := x.l
+	if en := l.cache.Lookup(root, x.Path); en != nil {
+		x.sendEntry(en)
+		return
+	}
+	res := l.cache.Resolve(root, x.Path, l.rt.mimeOf)
+	switch {
+	case res.Status == 301:
+		x.slashRedirect()
+	case res.Status != 200:
+		if res.Err != nil {
+			// Once per cause (EMFILE, ENOMEM, EIO…): the first path with it.
+			l.rt.logErrorOnce("static file: "+strings.ReplaceAll(res.Err.Error(), "%", "%%")+" (first seen for %s)", x.Path)
+		}
+		x.Error(res.Status)
+	case res.Entry != nil:
+		x.sendEntry(res.Entry)
+	default:
+		x.sendFile(res.File)
+	}
+}
+
+// sendEntry answers from a cached file: conditional requests, ranges of
+// the identity variant, and the variant the client accepts.
+func (x *Ctx) sendEntry(en *static.Entry) {
+	if en.File != nil {
+		x.sendFile(en.File)
+		return
+	}
+	req := x.Req
+	enc, ok := x.coding(en)
+	if !ok {
+		x.notAcceptable()
+		return
+	}
+	etag := en.ETag(enc)
+	if x.preconditionFailed(etag, en.ModTime) {
+		x.Error(412)
+		return
+	}
+	if x.notModified(etag, en.ModTime) {
+		x.send304(etag, en.Ext, en.MIME)
+		return
+	}
+	body := en.Body(enc)
+	if enc == static.Identity && req.Range != nil {
+		start, end, status := x.rangeOf(en.Size, etag, en.ModTime)
+		if status == 416 {
+			x.send416(en.Size)
+			return
+		}
+		if status == 206 {
+			x.send206(en.Ext, en.MIME, en.Size, start, end, en.ModTime, etag)
+			x.writeBody(body[start : end+1])
+			return
+		}
+	}
+	w := x.head(200)
+	w = append(w, en.Header(enc)...)
+	w = x.appendFileFields(w, en.Ext, en.MIME)
+	x.l.wbuf = x.end(w)
+	x.writeBody(body)
+}
+
+// coding picks the content coding of a cached file's answer (RFC 9110
+// §12.5.3): the acceptable coding with the highest q among those this file
+// has, gzip before deflate before identity on equal q. A gzip or deflate
+// variant exists when compression is on for the site and the type and the
+// compressed file is smaller. ok is false when the client accepts none of
+// them (identity refused with identity;q=0 or *;q=0): answer 406.
+func (x *Ctx) coding(en *static.Entry) (enc static.Encoding, ok bool) {
+	ae := x.Req.AcceptEncoding
+	if ae == nil {
+		return static.Identity, true
+	}
+	compress := x.l.rt.site.HTTP.Compress && en.MIME != nil && en.MIME.Compress
+	order, n := http1.AcceptEncoding(ae).Order()
+	for _, c := range order[:n] {
+		switch c {
+		case http1.CodingGzip:
+			if compress && en.Variant(true, false) == static.Gzip {
+				return static.Gzip, true
+			}
+		case http1.CodingDeflate:
+			if compress && en.Variant(false, true) == static.Deflate {
+				return static.Deflate, true
+			}
+		case http1.CodingIdentity:
+			return static.Identity, true
+		}
+	}
+	return static.Identity, false
+}
+
+// identityRefused reports whether the request's Accept-Encoding rules out
+// an answer without a content coding, the only one a file too large for
+// the cache has.
+func (x *Ctx) identityRefused() bool {
+	ae := x.Req.AcceptEncoding
+	return ae != nil && http1.AcceptEncoding(ae)[http1.CodingIdentity] == 0
+}
+
+// notAcceptable answers 406 when no coding the client accepts can be
+// produced for the file (RFC 9110 §15.5.7), with the site's error page.
+// The answer depends on Accept-Encoding, so it says so.
+func (x *Ctx) notAcceptable() { x.respond(406, "Vary: Accept-Encoding\r\n", nil) }
+
+// sendFile answers with a file too large for the memory cache, sent with
+// sendfile from its open descriptor; the file is released when the answer
+// is out (or at once when it needs no body).
+func (x *Ctx) sendFile(f *static.File) {
+	if x.identityRefused() {
+		f.Release()
+		x.notAcceptable()
+		return
+	}
+	etag := f.ETag
+	if x.preconditionFailed(etag, f.Mod) {
+		f.Release()
+		x.Error(412)
+		return
+	}
+	if x.notModified(etag, f.Mod) {
+		f.Release()
+		x.send304(etag, f.Ext, f.MIME)
+		return
+	}
+	start, end := int64(0), f.Size-1
+	if x.Req.Range != nil {
+		var status int
+		start, end, status = x.rangeOf(f.Size, etag, f.Mod)
+		switch status {
+		case 416:
+			f.Release()
+			x.send416(f.Size)
+			return
+		case 206:
+			x.send206(f.Ext, f.MIME, f.Size, start, end, f.Mod, etag)
+		default:
+			start, end = 0, f.Size-1
+		}
+	}
+	if x.status == 0 {
+		w := x.head(200)
+		w = append(w, f.Header...)
+		w = x.appendFileFields(w, f.Ext, f.MIME)
+		x.l.wbuf = x.end(w)
+	}
+	if x.Req.Method == http1.MethodHEAD || end < start {
+		f.Release()
+		return
+	}
+	c := x.c
+	f.Hold()
+	// The head is written with MSG_MORE (loop.write): sent as a small
+	// segment of its own, it halved the throughput of 1 MiB downloads.
+	c.file, c.fileOff, c.fileEnd = f, start, end+1
+	x.sent = end + 1 - start
+}
+
+// preconditionFailed applies If-Match and If-Unmodified-Since (RFC 9110
+// §13.1.1, §13.1.4): a request for another version than the one here.
+func (x *Ctx) preconditionFailed(etag string, mod time.Time) bool {
+	req := x.Req
+	if im := req.HeaderList("If-Match"); im != nil {
+		return !http1.ETagMatchStrong(im, []byte(etag))
+	}
+	if ius := req.Header("If-Unmodified-Since"); ius != nil {
+		t, ok := http1.ParseHTTPDate(ius)
+		return ok && mod.Unix() > t.Unix()
+	}
+	return false
+}
+
+func (x *Ctx) notModified(etag string, mod time.Time) bool {
+	req := x.Req
+	if req.IfNoneMatch != nil {
+		return http1.ETagMatch(req.IfNoneMatch, []byte(etag))
+	}
+	if req.IfModifiedSince != nil {
+		// A date later than the server's clock is no date the client can
+		// have had from us: ignored, as nginx does (RFC 2616 §14.25).
+		t, ok := http1.ParseHTTPDate(req.IfModifiedSince)
+		return ok && t.Unix() <= x.l.clock.sec && mod.Unix() <= t.Unix()
+	}
+	return false
+}
+
+// rangeOf applies Range (and If-Range) to a representation of size bytes.
+func (x *Ctx) rangeOf(size int64, etag string, mod time.Time) (start, end int64, status int) {
+	req := x.Req
+	if req.Method != http1.MethodGET {
+		return 0, size - 1, 200
+	}
+	if ir := req.IfRange; ir != nil {
+		if len(ir) > 0 && (ir[0] == '"' || ir[0] == 'W') {
+			if string(ir) != etag {
+				return 0, size - 1, 200
+			}
+		} else if t, ok := http1.ParseHTTPDate(ir); !ok || t.Unix() != mod.Unix() {
+			return 0, size - 1, 200
+		}
+	}
+	return http1.ParseRange(req.Range, size)
+}
+
+func (x *Ctx) send304(etag, ext string, mime *static.MIME) {
+	w := x.head(304)
+	w = append(w, "ETag: "...)
+	w = append(w, etag...)
+	w = append(w, "\r\n"...)
+	if mime != nil && mime.Compress {
+		w = append(w, "Vary: Accept-Encoding\r\n"...)
+	}
+	w = x.appendFileFields(w, ext, mime)
+	x.l.wbuf = x.end(w)
+}
+
+func (x *Ctx) send206(ext string, mime *static.MIME, size, start, end int64, mod time.Time, etag string) {
+	w := x.head(206)
+	w = static.AppendHeader(w, mime, end+1-start, mod, etag, static.Identity)
+	w = append(w, "Content-Range: bytes "...)
+	w = strconv.AppendInt(w, start, 10)
+	w = append(w, '-')
+	w = strconv.AppendInt(w, end, 10)
+	w = append(w, '/')
+	w = strconv.AppendInt(w, size, 10)
+	w = append(w, "\r\n"...)
+	w = x.appendFileFields(w, ext, mime)
+	x.l.wbuf = x.end(w)
+}
+
+func (x *Ctx) send416(size int64) {
+	extra := "Content-Range: bytes */" + strconv.FormatInt(size, 10) + "\r\n"
+	x.respond(416, extra, nil)
+}
+
+// IndexIs reports whether the request is for a directory whose index file
+// (the first of root's that exists) has extension ext. If so, the request
+// now names that file, as nginx's index does before its content phase, so a
+// forward sends /dir/index.php and a static phase would never serve the
+// file's source.
+func (x *Ctx) IndexIs(root *static.Root, ext string) bool {
+	p := x.Path
+	if len(p) == 0 || p[len(p)-1] != '/' {
+		return false
+	}
+	file := root.FirstIndex(p)
+	if file == "" || string(static.Ext([]byte(file))) != ext {
+		return false
+	}
+	x.pathBuf = append(x.pathBuf[:0], file...)
+	x.Path, x.rewritten = x.pathBuf, true
+	return true
+}
