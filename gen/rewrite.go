@@ -34,6 +34,7 @@ type templatePart struct {
 // package variables rewrite1, rewrite2 … in config order.
 func (g *generator) rewriteRules(s *scope, rs []compiler.Rewrite) []*rewriteRule {
 	var out []*rewriteRule
+	table := len(rs) >= rewriteTableMin // regexps live in the table, unnamed
 	for _, r := range rs {
 		rr := &rewriteRule{Rewrite: r, match: classify(r.Pattern), parts: splitTemplate(r.NewURI)}
 		whole, other := false, false // the template uses group 0, other groups
@@ -43,7 +44,7 @@ func (g *generator) rewriteRules(s *scope, rs []compiler.Rewrite) []*rewriteRule
 				other = other || p.group != 0
 			}
 		}
-		if rr.match.kind == matchRegexp {
+		if rr.match.kind == matchRegexp && !table {
 			g.nRewrites++
 			rr.match.name = fmt.Sprintf("rewrite%d", g.nRewrites)
 		}
@@ -115,6 +116,9 @@ func splitTemplate(uri string) []templatePart {
 //
 //	var rewrite3 = regexp.MustCompile(`^/a|^/b`)
 func (g *generator) rewriteVars(s *scope) []jen.Code {
+	if s.rewriteTable() {
+		return []jen.Code{g.rewriteTableVar(s), jen.Line()}
+	}
 	var out []jen.Code
 	for _, r := range s.rewrites {
 		if r.match.kind != matchRegexp {
@@ -165,6 +169,9 @@ func (g *generator) rewriteVars(s *scope) []jen.Code {
 func (g *generator) rewritePhase(s *scope) ([]jen.Code, bool, error) {
 	if len(s.rewrites) == 0 {
 		return nil, false, nil
+	}
+	if s.rewriteTable() {
+		return g.rewriteTablePhase(s), false, nil
 	}
 	var cases []jen.Code
 	t := jen.Id("t")
