@@ -27,14 +27,16 @@ var allowed = map[string][]string{
 var thirdParty = map[string][]string{
 	// golang.org/x/crypto/bcrypt: the htpasswd -B entries of auth_basic
 	// (runtime/auth); a password hash is no place for code of our own.
-	"runtime": {"golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/crypto"},
+	// golang.org/x/net/http2/hpack: HPACK for runtime/http2 (RFC 7541's
+	// tables and Huffman code, as Go's own HTTP/2 server uses them).
+	"runtime": {"golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/crypto", "golang.org/x/net/http2/hpack"},
 	// golang.org/x/mod/modfile: the go.mod reader of the go command's own
 	// authors, for the go.mod of app modules (compiler resolves them, gen
 	// merges them): go.mod grammar keeps growing (tool, ignore, godebug).
 	"compiler":  {"github.com/tidwall/jsonc", "golang.org/x/mod"},
 	"templates": {},
 	"gen":       {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/mod"},
-	"cmd":       {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/mod", "golang.org/x/crypto"},
+	"cmd":       {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/mod", "golang.org/x/crypto", "golang.org/x/net/http2/hpack"},
 }
 
 func TestImportDirection(t *testing.T) {
