@@ -121,9 +121,9 @@ type Conn struct {
 	peerMaxFrame   int
 	peerInitWindow int64
 
-	sendWindow  int64 // connection window for DATA we send
-	recvWindow  int64 // connection window the peer may still fill
-	recvUnack   int64 // consumed bytes not yet given back with WINDOW_UPDATE
+	sendWindow int64 // connection window for DATA we send
+	recvWindow int64 // connection window the peer may still fill
+	recvUnack  int64 // consumed bytes not yet given back with WINDOW_UPDATE
 
 	streams     map[uint32]*Stream
 	active      []*Stream // streams whose answer is being sent

@@ -152,7 +152,7 @@ func (c *Conn) onData(f *Frame) error {
 	if !s.localClosed && (len(data) > 0 || end) {
 		c.h.Body(s)
 	}
-	if end && c.streams[id] == s {
+	if c.streams[id] == s {
 		c.maybeForget(s)
 	}
 	return c.checkQueue()

@@ -48,7 +48,9 @@ type ConnError struct {
 	Reason string
 }
 
-func (e *ConnError) Error() string { return "http2: connection error " + e.Code.String() + ": " + e.Reason }
+func (e *ConnError) Error() string {
+	return "http2: connection error " + e.Code.String() + ": " + e.Reason
+}
 
 // streamError is a stream error (RFC 9113 §5.4.2): the stream is reset with
 // code and the connection goes on.

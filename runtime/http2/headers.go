@@ -215,4 +215,3 @@ func (c *Conn) emit(f hpack.HeaderField) {
 	value := s.appendArena(f.Value)
 	s.spans = append(s.spans, fieldSpan{name.start, name.end, value.start, value.end})
 }
-

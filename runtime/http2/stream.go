@@ -127,17 +127,22 @@ func (c *Conn) reap() {
 }
 
 // maybeForget closes a stream whose two sides have ended. An answer that
-// is complete while the client still sends a body ends the stream with
-// RST_STREAM NO_ERROR (RFC 9113 §8.1): the body is not needed.
+// is complete while the client still sends a body leaves the stream
+// half-closed (local): the rest of the body is read and dropped, and still
+// checked (content-length, trailers), as long as the stream window the
+// client has can carry it; the window is not reopened. When it cannot,
+// RST_STREAM NO_ERROR asks the client to stop (RFC 9113 §8.1).
 func (c *Conn) maybeForget(s *Stream) {
 	if !s.localClosed {
 		return
 	}
-	if !s.remoteClosed {
-		c.resetStream(s.ID, ErrCodeNo)
+	if s.remoteClosed {
+		c.forget(s)
 		return
 	}
-	c.forget(s)
+	if s.recvWindow <= 0 || s.declared >= 0 && s.declared-s.received > s.recvWindow {
+		c.resetStream(s.ID, ErrCodeNo)
+	}
 }
 
 // giveBack returns n consumed bytes to the connection window, with a
@@ -154,7 +159,7 @@ func (c *Conn) giveBack(n int64) {
 
 func (s *Stream) giveBack(n int64) {
 	s.recvUnack += n
-	if !s.remoteClosed && s.recvUnack >= int64(s.c.cfg.InitialWindowSize)/2 {
+	if !s.remoteClosed && !s.localClosed && s.recvUnack >= int64(s.c.cfg.InitialWindowSize)/2 {
 		s.c.out = AppendWindowUpdate(s.c.out, s.ID, uint32(s.recvUnack))
 		s.recvWindow += s.recvUnack
 		s.recvUnack = 0
