@@ -9,3 +9,8 @@ require (
 	golang.org/x/mod v0.43.0
 	golang.org/x/sys v0.50.0
 )
+
+require (
+	golang.org/x/net v0.63.0
+	golang.org/x/text v0.44.0 // indirect
+)
