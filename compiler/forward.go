@@ -78,10 +78,10 @@ func (c *checker) forward(fo *obj, path string) *Forward {
 		}
 		s := ForwardServer{Pos: e.pos}
 		c.scalars(so, &s)
-		s.IP = c.ipv4(so, "ip", false)
+		s.IP = c.ip(so, "ip", false)
 		s.Port = c.port(so, "port")
 		if s.IP != "" && s.Port != 0 {
-			addr := fmt.Sprintf("%s:%d", s.IP, s.Port)
+			addr := listenLabel(s.IP, fmt.Sprint(s.Port))
 			if first, dup := seen[addr]; dup {
 				c.d.errorf(e.pos, "forward_server %s declared twice (first at %s)", addr, first.short(e.pos))
 			}

@@ -52,7 +52,8 @@ type Limits struct {
 
 // Listen is one listening address and the websites served on it.
 type Listen struct {
-	IP       string // "" is every address
+	IP       string // "" is every IPv4 address; IPv6 without brackets ("::" every address of both families)
+	IPv6Only bool   // "::" takes IPv6 clients only
 	Port     int
 	SSL      *SSL // nil: plain HTTP
 	Websites []*Website

@@ -121,6 +121,7 @@ func keyRows() []key {
 
 		{sec: "listen", name: "ip", def: "", byHand: true, field: func(p any) any { return &p.(*Listen).IP }},
 		{sec: "listen", name: "port", typ: vInt, byHand: true, field: func(p any) any { return &p.(*Listen).Port }},
+		{sec: "listen", name: "ipv6only", typ: vBool, def: false, field: func(p any) any { return &p.(*Listen).IPv6Only }},
 		{sec: "listen", name: "ssl", shape: kObject, byHand: true, show: func(p any) []any { return showSSL(p.(*Listen).SSL) }},
 		{sec: "listen", name: "website", shape: kList, byHand: true, show: showWebsites},
 		{sec: "listen", name: "server", shape: kList, byHand: true}, // website's pre-0.5 name

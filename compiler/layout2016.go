@@ -25,7 +25,7 @@ func (c *checker) layout2016(o *obj) []*Listen {
 	} else {
 		lo = c.open(nil, "listen(2016)", "listen")
 	}
-	ip := c.ipv4(lo, "ip", true)
+	ip := c.ip(lo, "ip", true)
 	ports := c.ports2016(lo)
 	ssl := c.ssl(o.sub("ssl"), "ssl", sslListen)
 

@@ -25,7 +25,10 @@ func (c *checker) listens(o *obj) []*Listen {
 		}
 		l := &Listen{Pos: e.pos}
 		c.scalars(lo, l)
-		l.IP = c.ipv4(lo, "ip", true)
+		l.IP = c.ip(lo, "ip", true)
+		if l.IPv6Only && !strings.Contains(l.IP, ":") {
+			c.d.warnf(lo.keyPos("ipv6only"), "listen.ipv6only applies to an IPv6 ip such as \"::\"; this listen takes IPv4 clients only")
+		}
 		l.Port = c.port(lo, "port")
 		l.SSL = c.ssl(lo.sub("ssl"), "listen.ssl", sslListen)
 		label := listenLabel(l.IP, fmt.Sprint(l.Port))
@@ -60,6 +63,9 @@ func (c *checker) listens(o *obj) []*Listen {
 }
 
 func listenLabel(ip, ports string) string {
+	if strings.Contains(ip, ":") {
+		return "[" + ip + "]:" + ports
+	}
 	return ip + ":" + ports
 }
 
@@ -75,25 +81,31 @@ func (c *checker) port(o *obj, k string) int {
 	return int(p)
 }
 
-// ipv4 reads an IPv4 address; "" (every address) only when allowAny.
-func (c *checker) ipv4(o *obj, k string, allowAny bool) string {
+// ip reads an IPv4 or IPv6 address ("[::1]" accepted for "::1");
+// "" or 0.0.0.0 (every IPv4 address) only when allowAny, and "::" (every
+// address of both families) is kept as written.
+func (c *checker) ip(o *obj, k string, allowAny bool) string {
 	s, v := o.str(k, "")
 	if v == nil || s == "" {
 		if !allowAny && o.n != nil && o.misses(k) {
-			c.d.errorf(o.keyPos(k), "%s needs an ip: the IPv4 address of the backend", o.path)
+			c.d.errorf(o.keyPos(k), "%s needs an ip: the IPv4 or IPv6 address of the backend", o.path)
 		}
 		return ""
 	}
-	a, err := netip.ParseAddr(s)
+	lit := s
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		lit = s[1 : len(s)-1]
+	}
+	a, err := netip.ParseAddr(lit)
 	switch {
 	case err != nil:
-		c.d.errorf(v.pos, "%s %q is not an IPv4 address like 192.168.1.10", o.key(k), s)
-	case !a.Is4():
-		c.d.errorf(v.pos, "%s %q: only IPv4 addresses are supported", o.key(k), s)
-	case allowAny && a.IsUnspecified():
+		c.d.errorf(v.pos, "%s %q is not an IP address like 192.168.1.10 or 2001:db8::10", o.key(k), s)
+	case a.Zone() != "":
+		c.d.errorf(v.pos, "%s %q: an address with a zone (%%%s) is not supported", o.key(k), s, a.Zone())
+	case allowAny && a.Is4() && a.IsUnspecified():
 		return ""
 	default:
-		return a.String()
+		return a.Unmap().String()
 	}
 	return ""
 }

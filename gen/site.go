@@ -155,6 +155,9 @@ func (g *generator) listens() jen.Code {
 	var items []jen.Code
 	for i, l := range g.cfg.Listens {
 		vals := []jen.Code{field("IP", jen.Lit(l.IP)), field("Port", jen.Lit(l.Port))}
+		if l.IPv6Only {
+			vals = append(vals, field("IPv6Only", jen.True()))
+		}
 		if l.SSL != nil {
 			vals = append(vals, field("TLS", g.tls(l)))
 		}

@@ -135,6 +135,9 @@ func Addr(ip string, port int) string {
 	if ip == "" {
 		ip = "0.0.0.0"
 	}
+	if strings.Contains(ip, ":") && !strings.HasPrefix(ip, "[") { // IPv6
+		ip = "[" + ip + "]"
+	}
 	return ip + ":" + strconv.Itoa(port)
 }
 

@@ -72,21 +72,21 @@ func (l *loop) resumeAccept() int {
 
 // admit applies max_http_session_count and max_connections_per_ip to a new
 // connection from ip, and counts it when admitted.
-func (l *loop) admit(ip [4]byte) bool {
+func (l *loop) admit(ip ipAddr) bool {
 	lim := &l.rt.site.Limits
 	if lim.MaxSessions > 0 && int(l.sessions.Load()) >= lim.MaxSessions {
 		return false
 	}
 	if l.perIP != nil {
-		if n := l.perIP[ip]; n > 0 && int(n) >= max(lim.MaxConnectionsPerIP, 1) {
+		if n := l.perIP[ip.limitKey()]; n > 0 && int(n) >= max(lim.MaxConnectionsPerIP, 1) {
 			return false
 		}
-		l.perIP[ip]++
+		l.perIP[ip.limitKey()]++
 	}
 	return true
 }
 
-func (l *loop) open(fd int, ln *Listen, ip [4]byte, t *tlsConn) {
+func (l *loop) open(fd int, ln *Listen, ip ipAddr, t *tlsConn) {
 	for fd >= len(l.conns) {
 		l.conns = append(l.conns, make([]*conn, len(l.conns)+1024)...)
 	}
@@ -138,10 +138,10 @@ func (l *loop) close(c *conn) {
 	l.conns[c.fd] = nil
 	l.sessions.Add(-1)
 	if l.perIP != nil {
-		if n := l.perIP[c.ip]; n <= 1 {
-			delete(l.perIP, c.ip)
+		if n := l.perIP[c.ip.limitKey()]; n <= 1 {
+			delete(l.perIP, c.ip.limitKey())
 		} else {
-			l.perIP[c.ip] = n - 1
+			l.perIP[c.ip.limitKey()] = n - 1
 		}
 	}
 	c.in, c.out, c.outRef, c.chunked = nil, nil, nil, nil
@@ -153,13 +153,13 @@ func (l *loop) close(c *conn) {
 
 // unadmit gives back what admit and handshake counted for a connection
 // that is not open in the loop.
-func (l *loop) unadmit(ip [4]byte) {
+func (l *loop) unadmit(ip ipAddr) {
 	l.sessions.Add(-1)
 	if l.perIP != nil {
-		if n := l.perIP[ip]; n <= 1 {
-			delete(l.perIP, ip)
+		if n := l.perIP[ip.limitKey()]; n <= 1 {
+			delete(l.perIP, ip.limitKey())
 		} else {
-			l.perIP[ip] = n - 1
+			l.perIP[ip.limitKey()] = n - 1
 		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // RemoteAddr is the address of the client of the current request.
-func (x *Ctx) RemoteAddr() netip.Addr { return netip.AddrFrom4(x.c.ip) }
+func (x *Ctx) RemoteAddr() netip.Addr { return x.c.ip.addr() }
 
 // Forbidden answers 403 and reports true when the client's address is not
 // allowed by list (nginx allow/deny).

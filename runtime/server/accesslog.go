@@ -69,7 +69,7 @@ func (x *Ctx) appendLogPrefix(w []byte) []byte {
 
 // appendLogPrefix appends a hetao line up to the status for a request
 // from ip at when (the log's time stamp).
-func appendLogPrefix(w, when []byte, ip [4]byte, req *http1.Request) []byte {
+func appendLogPrefix(w, when []byte, ip ipAddr, req *http1.Request) []byte {
 	w = append(w, when...)
 	w = append(w, " - "...)
 	w = appendIP(w, ip)
@@ -105,7 +105,7 @@ const maxLoggedLine = 32 + 1 + 2048 + 9
 // the first line of head as received (or what came of it), bounded and
 // escaped like any logged field. It runs on the terminator's goroutine and
 // touches nothing of the loop's; the loop writes the line.
-func plainHTTPLogLine(f LogFormat, t time.Time, ip [4]byte, head []byte, lim *http1.Limits, status int, sent int64) []byte {
+func plainHTTPLogLine(f LogFormat, t time.Time, ip ipAddr, head []byte, lim *http1.Limits, status int, sent int64) []byte {
 	var k clock
 	k.logTimes(t)
 	when := k.logWhen(f)
@@ -138,16 +138,6 @@ func plainHTTPLogLine(f LogFormat, t time.Time, ip [4]byte, head []byte, lim *ht
 	w = strconv.AppendInt(w, int64(status), 10)
 	w = append(w, ' ')
 	return strconv.AppendInt(w, sent, 10)
-}
-
-func appendIP(w []byte, ip [4]byte) []byte {
-	for i, v := range ip {
-		if i > 0 {
-			w = append(w, '.')
-		}
-		w = strconv.AppendUint(w, uint64(v), 10)
-	}
-	return w
 }
 
 // appendSafe appends at most max bytes of s, escaping what could forge a

@@ -45,7 +45,7 @@ func (k *clock) logWhen(f LogFormat) []byte {
 }
 
 // appendLogHead appends the line up to the status.
-func appendLogHead(w []byte, f LogFormat, when []byte, ip [4]byte, req *http1.Request, tls bool) []byte {
+func appendLogHead(w []byte, f LogFormat, when []byte, ip ipAddr, req *http1.Request, tls bool) []byte {
 	switch f {
 	case LogCombined:
 		w = appendIP(w, ip)

@@ -32,7 +32,7 @@ func newHarness(t testing.TB) *loopHarness {
 	}
 	unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_SNDBUF, 1<<20)
 	l.tick()
-	l.open(fds[0], ts.site.Listens[0], [4]byte{127, 0, 0, 1}, nil)
+	l.open(fds[0], ts.site.Listens[0], ipv4([4]byte{127, 0, 0, 1}), nil)
 	h := &loopHarness{l: l, c: l.conns[fds[0]], peer: fds[1], sink: make([]byte, 1<<20)}
 	t.Cleanup(func() {
 		unix.Close(fds[1])
@@ -111,7 +111,7 @@ func (h *loopHarness) openClose(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.l.open(fds[0], h.c.ln, [4]byte{127, 0, 0, 1}, nil)
+	h.l.open(fds[0], h.c.ln, ipv4([4]byte{127, 0, 0, 1}), nil)
 	h.l.close(h.l.conns[fds[0]])
 	unix.Close(fds[1])
 }

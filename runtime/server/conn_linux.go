@@ -15,7 +15,7 @@ import (
 type conn struct {
 	fd      int32
 	gen     uint32
-	ip      [4]byte
+	ip      ipAddr
 	scanned int32 // bytes of a partial request head already searched for its end
 	logCut  int32 // where logLine's size goes (accesslog.go)
 

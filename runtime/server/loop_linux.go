@@ -43,7 +43,7 @@ type loop struct {
 	resp      http1.Response
 
 	sessions atomic.Int64 // read by the worker's status reporting
-	perIP    map[[4]byte]int32
+	perIP    map[ipAddr]int32
 	access   []logs.Buffer // per website id
 
 	inj injector   // connections handed over by TLS terminators
@@ -91,7 +91,7 @@ func newLoop(id int, rt *runtimeState) (*loop, error) {
 		l.access[i].File = w.log
 	}
 	if rt.site.Limits.MaxConnectionsPerIP >= 0 {
-		l.perIP = make(map[[4]byte]int32)
+		l.perIP = make(map[ipAddr]int32)
 	}
 	if l.cache, err = static.NewCache(rt.site.Limits.MaxFileCache); err != nil {
 		return nil, err

@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/hetaoc/hetao/runtime/logs"
 	"github.com/hetaoc/hetao/runtime/master"
 )
@@ -70,9 +68,7 @@ func runMaster(site *Site, args []string, pidFile string) error {
 			Open: func() (int, error) {
 				fd, err := listenSocket(ln, site.TCP)
 				if err == nil && ln.Port == 0 { // ephemeral: the next sockets share it
-					if sa, e := unix.Getsockname(fd); e == nil {
-						ln.Port = sa.(*unix.SockaddrInet4).Port
-					}
+					ln.Port = sockPort(fd)
 				}
 				return fd, err
 			},

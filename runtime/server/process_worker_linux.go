@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/hetaoc/hetao/runtime/logs"
 	"github.com/hetaoc/hetao/runtime/master"
 )
@@ -86,10 +84,8 @@ func startOnFDs(site *Site, slot int, fds map[int][]int, keys [][32]byte) (*Inst
 			return nil, fmt.Errorf("listen %s:%d: no socket passed down by the master", ln.IP, ln.Port)
 		}
 		for _, fd := range fds[i] {
-			if sa, err := unix.Getsockname(fd); err == nil && ln.Port == 0 {
-				if sa4, ok := sa.(*unix.SockaddrInet4); ok {
-					ln.Port = sa4.Port
-				}
+			if ln.Port == 0 {
+				ln.Port = sockPort(fd)
 			}
 			if err := l.listen(fd, ln); err != nil {
 				in.close()

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -29,10 +28,10 @@ type upState struct {
 }
 
 type backend struct {
-	sa        unix.SockaddrInet4
-	addr      string // "ip:port" for logs
-	active    int    // connections in use, for least-connections
-	downUntil int64  // ms: skipped until then after a failed connect
+	sa        unix.Sockaddr // IPv4 or IPv6 (ipv6_linux.go)
+	addr      string        // "ip:port" for logs
+	active    int           // connections in use, for least-connections
+	downUntil int64         // ms: skipped until then after a failed connect
 	idle      []*upConn
 }
 
@@ -96,11 +95,7 @@ func (l *loop) initUpstreams() {
 		st.backends = make([]backend, len(u.Servers))
 		for j, s := range u.Servers {
 			b := &st.backends[j]
-			if a, err := netip.ParseAddr(s.IP); err == nil && a.Is4() {
-				b.sa.Addr = a.As4()
-			}
-			b.sa.Port = s.Port
-			b.addr = s.IP + ":" + strconv.Itoa(s.Port)
+			b.sa, b.addr = backendSockaddr(s.IP, s.Port)
 		}
 	}
 }

@@ -93,7 +93,7 @@ func (l *loop) dial(st *upState, j int) *upConn {
 		return l.dialTLS(st, j)
 	}
 	b := &st.backends[j]
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(sockFamily(b.sa), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		l.rt.logErrorOnce("socket for a backend: %v", err)
 		return nil
@@ -102,7 +102,7 @@ func (l *loop) dial(st *upState, j int) *upConn {
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	}
 	state := uint8(upHead)
-	if err := unix.Connect(fd, &b.sa); err == unix.EINPROGRESS {
+	if err := unix.Connect(fd, b.sa); err == unix.EINPROGRESS {
 		state = upConnecting
 	} else if err != nil {
 		unix.Close(fd)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"net/netip"
 	"os"
 	"runtime"
 	"sync"
@@ -48,8 +47,7 @@ func Start(site *Site) (*Instance, error) {
 				return nil, err
 			}
 			if ln.Port == 0 { // an ephemeral port: the other loops share it
-				sa, _ := unix.Getsockname(fd)
-				ln.Port = sa.(*unix.SockaddrInet4).Port
+				ln.Port = sockPort(fd)
 			}
 			if err := l.listen(fd, ln); err != nil {
 				in.close()
@@ -126,17 +124,17 @@ func reopenLogs(rt *runtimeState) {
 // listenSocket opens one SO_REUSEPORT listening socket for ln with the TCP
 // options set on it; accepted sockets inherit them.
 func listenSocket(ln *Listen, tcp TCPOptions) (int, error) {
-	addr := [4]byte{}
-	if ln.IP != "" {
-		a, err := netip.ParseAddr(ln.IP)
-		if err != nil || !a.Is4() {
-			return -1, fmt.Errorf("listen %s:%d: not an IPv4 address", ln.IP, ln.Port)
-		}
-		addr = a.As4()
+	family, addr, err := listenAddr(ln)
+	if err != nil {
+		return -1, err
 	}
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return -1, os.NewSyscallError("socket", err)
+	}
+	if err := setV6Only(fd, family, ln.IPv6Only); err != nil {
+		unix.Close(fd)
+		return -1, err
 	}
 	opts := []struct{ level, opt, v int }{
 		{unix.SOL_SOCKET, unix.SO_REUSEADDR, 1},
@@ -158,7 +156,7 @@ func listenSocket(ln *Listen, tcp TCPOptions) (int, error) {
 	if tcp.Linger >= 0 {
 		unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: int32(tcp.Linger)})
 	}
-	if err := unix.Bind(fd, &unix.SockaddrInet4{Port: ln.Port, Addr: addr}); err != nil {
+	if err := unix.Bind(fd, addr); err != nil {
 		unix.Close(fd)
 		return -1, fmt.Errorf("listen %s:%d: %w", ln.IP, ln.Port, err)
 	}

@@ -69,10 +69,11 @@ type HTTPOptions struct {
 
 // Listen is one listening socket and the Host → website table behind it.
 type Listen struct {
-	IP    string // "" every IPv4 address
-	Port  int
-	TLS   *TLS
-	Hosts *HostTable
+	IP       string // "" every IPv4 address; IPv6 ("::1", "::" both families) too
+	IPv6Only bool   // "::" takes IPv6 clients only
+	Port     int
+	TLS      *TLS
+	Hosts    *HostTable
 }
 
 // TLS names PEM files; paths may hold $VAR$. CertFile is the listen's

@@ -70,20 +70,24 @@ func sysWritev2(fd int, a, b []byte) (int, error) {
 	return int(r), nil
 }
 
-// sysAccept accepts a connection without allocating: the IPv4 peer
-// address comes back as bytes (zero for other families).
-func sysAccept(fd int) (int, [4]byte, error) {
-	var sa unix.RawSockaddrInet4
+// sysAccept accepts a connection without allocating: the peer address
+// comes back as bytes, an IPv4 one (on an IPv4 or a dual-stack socket)
+// IPv4-mapped (zero for other families).
+func sysAccept(fd int) (int, ipAddr, error) {
+	var sa unix.RawSockaddrInet6 // large enough for an IPv4 one too
 	l := uint32(unsafe.Sizeof(sa))
 	nfd, _, e := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&l)),
 		unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
 	if e != 0 {
-		return -1, [4]byte{}, e
+		return -1, ipAddr{}, e
 	}
-	if sa.Family != unix.AF_INET {
-		return int(nfd), [4]byte{}, nil
+	switch sa.Family {
+	case unix.AF_INET:
+		return int(nfd), ipv4((*unix.RawSockaddrInet4)(unsafe.Pointer(&sa)).Addr), nil
+	case unix.AF_INET6:
+		return int(nfd), sa.Addr, nil
 	}
-	return int(nfd), sa.Addr, nil
+	return int(nfd), ipAddr{}, nil
 }
 
 func sysClose(fd int) {

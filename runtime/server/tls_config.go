@@ -33,6 +33,11 @@ var intermediateSuites = []uint16{
 	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
+// curves are the key exchanges offered: Mozilla's X25519, P-256 and
+// P-384, after the post-quantum hybrid X25519MLKEM768 that crypto/tls
+// offers first (P-521, which it also would, is left out, as Mozilla does).
+var curves = []tls.CurveID{tls.X25519MLKEM768, tls.X25519, tls.CurveP256, tls.CurveP384}
+
 // nextProtos are the protocols a TLS listen offers in ALPN, best first.
 // HTTP/2 joins here when it is served.
 func nextProtos() []string { return []string{"http/1.1"} }
@@ -45,9 +50,10 @@ func tlsPolicy(minVersion uint16) *tls.Config {
 		minVersion = tls.VersionTLS12
 	}
 	return &tls.Config{
-		MinVersion:   minVersion,
-		CipherSuites: intermediateSuites,
-		NextProtos:   nextProtos(),
+		MinVersion:       minVersion,
+		CipherSuites:     intermediateSuites,
+		CurvePreferences: curves,
+		NextProtos:       nextProtos(),
 	}
 }
 

@@ -44,7 +44,7 @@ import (
 type injection struct {
 	fd   int
 	ln   *Listen
-	ip   [4]byte
+	ip   ipAddr
 	tls  *tlsConn // the record layer the loop runs from now on
 	site *Website
 	line []byte
@@ -122,7 +122,7 @@ func (l *loop) listenTLS(fd int, ln *Listen) error {
 
 // handshake takes an accepted and admitted connection of a TLS listen: it
 // stays counted as a session until its terminator hands it back.
-func (l *loop) handshake(fd int, ln *Listen, ip [4]byte) {
+func (l *loop) handshake(fd int, ln *Listen, ip ipAddr) {
 	l.sessions.Add(1)
 	// The site's timeout bounds a handshake, and tune.handshake further
 	// (the loop's timers start once the connection is handed over).
@@ -132,7 +132,7 @@ func (l *loop) handshake(fd int, ln *Listen, ip [4]byte) {
 
 // terminate shakes hands on an accepted connection and hands it, with its
 // record layer, to the loop. It always ends with exactly one inject.
-func (l *loop) terminate(fd int, ln *Listen, ip [4]byte, timeout time.Duration) {
+func (l *loop) terminate(fd int, ln *Listen, ip ipAddr, timeout time.Duration) {
 	failed := injection{fd: -1, ln: ln, ip: ip}
 	f := os.NewFile(uintptr(fd), "tls-client")
 	raw, err := net.FileConn(f) // a duplicate descriptor in Go's poller
