@@ -6,7 +6,8 @@
 //
 // Literal rules are exact old → new paths (`^/old/p17\.html$`); every
 // -every'th rule is a regexp with groups instead, so literal and regexp
-// rules interleave as a real map does.
+// rules interleave as a real map does. -websites adds websites without
+// rules (hetaoc's other scale: many virtual hosts).
 package main
 
 import (
@@ -20,19 +21,20 @@ import (
 func main() {
 	literal := flag.Int("literal", 20000, "literal (exact) rewrite rules")
 	regex := flag.Int("regex", 2000, "regexp rewrite rules")
+	websites := flag.Int("websites", 0, "more websites, each with its own domain and no rules")
 	dir := flag.String("dir", "", "directory to write hetao.conf and www/ into")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "usage: scaleconf [-literal N] [-regex N] -dir DIR")
 		os.Exit(2)
 	}
-	if err := write(*dir, *literal, *regex); err != nil {
+	if err := write(*dir, *literal, *regex, *websites); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func write(dir string, literal, regex int) error {
+func write(dir string, literal, regex, websites int) error {
 	if err := os.MkdirAll(filepath.Join(dir, "www"), 0o755); err != nil {
 		return err
 	}
@@ -45,7 +47,7 @@ func write(dir string, literal, regex int) error {
 	}
 	w := bufio.NewWriter(f)
 	fmt.Fprintf(w, "// %d literal and %d regexp rewrites, interleaved.\n{\n", literal, regex)
-	fmt.Fprintf(w, "\t\"listen\" : { \"ip\" : \"127.0.0.1\", \"port\" : 8080, \"website\" : {\n\t\t\"domain\" : \"\", \"wwwroot\" : \"www\", \"index\" : \"/index.html\",\n")
+	fmt.Fprintf(w, "\t\"listen\" : { \"ip\" : \"127.0.0.1\", \"port\" : 8080, \"website\" : {\n\t\t\"domain\" : \"\", \"wwwroot\" : \"www\", \"index\" : \"/index.html\"")
 	total := literal + regex
 	every := 0
 	if regex > 0 {
@@ -53,19 +55,19 @@ func write(dir string, literal, regex int) error {
 	}
 	l, r := 0, 0
 	for i := 0; i < total; i++ {
-		sep := ","
-		if i == total-1 {
-			sep = ""
-		}
 		if r < regex && (l == literal || every > 0 && i%every == every-1) {
-			fmt.Fprintf(w, "\t\t\"rewrite\" : { \"pattern\" : \"^/r%d/([a-z]+)/([0-9]+)$\", \"new_uri\" : \"/n%d/$2/$1\" }%s\n", r, r, sep)
+			fmt.Fprintf(w, ",\n\t\t\"rewrite\" : { \"pattern\" : \"^/r%d/([a-z]+)/([0-9]+)$\", \"new_uri\" : \"/n%d/$2/$1\" }", r, r)
 			r++
 			continue
 		}
-		fmt.Fprintf(w, "\t\t\"rewrite\" : { \"pattern\" : \"^/old/p%d\\\\.html$\", \"new_uri\" : \"/new/p%d.html\" }%s\n", l, l, sep)
+		fmt.Fprintf(w, ",\n\t\t\"rewrite\" : { \"pattern\" : \"^/old/p%d\\\\.html$\", \"new_uri\" : \"/new/p%d.html\" }", l, l)
 		l++
 	}
-	fmt.Fprintf(w, "\t} }\n}\n")
+	fmt.Fprintf(w, "\n\t}")
+	for i := 0; i < websites; i++ {
+		fmt.Fprintf(w, ",\n\t\"website\" : { \"domain\" : \"w%d.example\", \"wwwroot\" : \"www\", \"index\" : \"/index.html\" }", i)
+	}
+	fmt.Fprintf(w, " }\n}\n")
 	if err := w.Flush(); err != nil {
 		return err
 	}
