@@ -4,56 +4,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/hetaoc/hetao/runtime/envvar"
 )
 
 // Paths: relative paths are resolved against the directory of the main
 // configuration file and stored absolute, except paths that start with a
 // $VAR$ reference, which are kept as written and expanded when the site
 // starts. A variable unset where hetaoc runs is a warning, and the file
-// system checks of that path are skipped.
-
-// varRef is one $NAME$ reference in a string value.
-type varRef struct {
-	name string
-	off  int // byte offset of the opening $
-}
-
-// scanVars finds the $NAME$ references in s the way hetao expands them:
-// left to right, a lone $ with no closing $ stays literal. bad is the
-// offset of a malformed reference ($$ or $a b$), or -1.
-func scanVars(s string) (refs []varRef, bad int) {
-	for i := 0; i < len(s); {
-		j := strings.IndexByte(s[i:], '$')
-		if j < 0 {
-			break
-		}
-		start := i + j
-		k := strings.IndexByte(s[start+1:], '$')
-		if k < 0 {
-			break
-		}
-		name := s[start+1 : start+1+k]
-		if !validVarName(name) {
-			return refs, start
-		}
-		refs = append(refs, varRef{name: name, off: start})
-		i = start + k + 2
-	}
-	return refs, -1
-}
-
-func validVarName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9' {
-			continue
-		}
-		return false
-	}
-	return true
-}
+// system checks of that path are skipped. The grammar of a reference is
+// runtime/envvar's, the one the site expands with.
 
 // path checks the path value s of key (written at v) and returns what the
 // IR stores.
@@ -65,7 +25,7 @@ func (c *checker) path(v *node, key, s string) string {
 		// No system call takes it: the site could not open the file.
 		c.d.errorf(v.posIn(i), "%s holds a NUL byte, which no file name can", key)
 	}
-	refs, bad := scanVars(s)
+	refs, bad := envvar.Scan(s)
 	if bad >= 0 {
 		name, _, _ := strings.Cut(s[bad+1:], "$")
 		if name == "" {
@@ -75,11 +35,11 @@ func (c *checker) path(v *node, key, s string) string {
 		}
 	}
 	for _, r := range refs {
-		if _, ok := c.getenv(r.name); !ok {
-			c.d.warnf(v.posIn(r.off), "%s uses $%s$, which is not set here; it is expanded when the site starts", key, r.name)
+		if _, ok := c.getenv(r.Name); !ok {
+			c.d.warnf(v.posIn(r.Off), "%s uses $%s$, which is not set here; it is expanded when the site starts", key, r.Name)
 		}
 	}
-	if len(refs) > 0 && refs[0].off == 0 {
+	if len(refs) > 0 && refs[0].Off == 0 {
 		return s
 	}
 	if filepath.IsAbs(s) {
@@ -91,23 +51,10 @@ func (c *checker) path(v *node, key, s string) string {
 // expand returns s with its variables expanded, and false when one is
 // unset (file system checks are skipped then).
 func (c *checker) expand(s string) (string, bool) {
-	var b strings.Builder
-	i := 0
-	refs, bad := scanVars(s)
-	if bad >= 0 {
+	out, err := envvar.Expand(s, c.getenv)
+	if err != nil {
 		return "", false
 	}
-	for _, r := range refs {
-		val, ok := c.getenv(r.name)
-		if !ok {
-			return "", false
-		}
-		b.WriteString(s[i:r.off])
-		b.WriteString(val)
-		i = r.off + len(r.name) + 2
-	}
-	b.WriteString(s[i:])
-	out := b.String()
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(c.dir, out)
 	}

@@ -17,7 +17,7 @@ const module = "github.com/hetaoc/hetao"
 // separately.
 var allowed = map[string][]string{
 	"runtime":   {"runtime"},
-	"compiler":  {"compiler"},
+	"compiler":  {"compiler", "runtime/envvar"}, // the $VAR$ grammar, shared with the site
 	"templates": {"templates"},
 	"gen":       {"gen", "compiler", "templates", "runtime/phash", "runtime/envvar", "."},
 	"cmd":       {"cmd", "gen", "compiler", "templates", "runtime", "."},
