@@ -204,24 +204,3 @@ func (g *generator) appPhase(s *scope) ([]jen.Code, bool, error) {
 		jen.If(jen.String().Parens(ext).Op("==").Lit(a.Type)).Block(forward, jen.Return()),
 	), false, nil
 }
-
-// configApps lists the app blocks of cfg in config order, each once.
-func configApps(cfg *compiler.Config) []*compiler.App {
-	var out []*compiler.App
-	seen := map[*compiler.App]bool{}
-	add := func(a *compiler.App) {
-		if a != nil && !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
-	}
-	for _, l := range cfg.Listens {
-		for _, w := range l.Websites {
-			add(w.App)
-			for _, loc := range w.Locations {
-				add(loc.App)
-			}
-		}
-	}
-	return out
-}

@@ -1,5 +1,8 @@
 // Package gen turns a checked configuration (compiler.Config) into the Go
-// source of one site binary and builds it.
+// source of one site binary; package gen/build assembles that source into
+// a module and runs `go build` on it. gen emits and never validates: the
+// compiler has checked everything, and recorded in the IR what gen needs
+// (an app's module, App.Module and App.ModuleDir).
 //
 // Generate returns the files of the generated package main, each written
 // with jennifer and gofmt'd by its Render:
@@ -11,9 +14,9 @@
 //	websites.go  per website its constants and its request handler, then
 //	             one handler per location
 //
-// WriteModule lays those files next to the embedded runtime source (package
-// hetao) as a complete module, and Build runs `go build` on it. The files of
-// this package are named after the file they emit and read top to bottom
+// build.WriteModule lays those files next to the embedded runtime source
+// (package hetao) as a complete module, and build.Build runs `go build` on
+// it. The files of this package are named after the file they emit and read top to bottom
 // like it: one emitter function per generated declaration, each with a
 // comment showing the Go it produces.
 package gen
@@ -122,7 +125,7 @@ func newGenerator(cfg *compiler.Config, opt Options) (*generator, error) {
 	g := &generator{
 		cfg:  cfg,
 		opt:  opt,
-		conf: baseName(cfg.File),
+		conf: ConfName(cfg.File),
 		byIR: map[*compiler.Website]*website{},
 
 		byForward: map[*compiler.Forward]*upstream{},
@@ -173,15 +176,15 @@ func (g *generator) newFile() *jen.File {
 func (g *generator) pos(p compiler.Pos) string {
 	name := g.conf
 	if p.File != "" {
-		name = baseName(p.File)
+		name = ConfName(p.File)
 	}
 	return fmt.Sprintf("%s:%d:%d", name, p.Line, p.Col)
 }
 
-// baseName is the base name of file as comments carry it: quoted, Go
+// ConfName is the base name of a configuration file as generated comments carry it: quoted, Go
 // style, when it holds a character a comment cannot (a line break, or a
 // byte order mark, which Go refuses anywhere in a file but its start).
-func baseName(file string) string {
+func ConfName(file string) string {
 	if file == "" {
 		return "hetao.conf"
 	}

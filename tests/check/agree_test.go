@@ -8,6 +8,7 @@ import (
 
 	"github.com/hetaoc/hetao/compiler"
 	"github.com/hetaoc/hetao/gen"
+	"github.com/hetaoc/hetao/gen/build"
 )
 
 // TestCheckAgreesWithGen: `hetaoc check` passes exactly what `hetaoc gen`
@@ -52,7 +53,7 @@ func TestCheckAgreesWithGen(t *testing.T) {
 				genErr = "load for build: " + e
 			} else if files, err := gen.Generate(cfg, gen.Options{}); err != nil {
 				genErr = err.Error()
-			} else if err := gen.WriteModule(t.TempDir(), cfg, files); err != nil {
+			} else if err := build.WriteModule(t.TempDir(), cfg, files); err != nil {
 				genErr = err.Error()
 			}
 			switch {

@@ -14,6 +14,7 @@ import (
 
 	hetao "github.com/hetaoc/hetao"
 	"github.com/hetaoc/hetao/gen"
+	"github.com/hetaoc/hetao/gen/build"
 )
 
 // offline is this process's environment with downloads forbidden: a site
@@ -33,7 +34,7 @@ func TestReproducible(t *testing.T) {
 	var out string
 	for i := range bins {
 		out = filepath.Join(t.TempDir(), "site")
-		if err := gen.Build(context.Background(), cfg, out, gen.Options{Env: offline()}); err != nil {
+		if err := build.Build(context.Background(), cfg, out, gen.Options{Env: offline()}); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(out)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hetaoc/hetao/compiler"
 	"github.com/hetaoc/hetao/gen"
+	"github.com/hetaoc/hetao/gen/build"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files and cmd/minihetao from the current generator")
@@ -98,7 +99,7 @@ func compare(t *testing.T, dir string, files map[string][]byte, stale string) {
 				os.Remove(f)
 			}
 		}
-		if err := gen.WriteFiles(dir, files); err != nil {
+		if err := build.WriteFiles(dir, files); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -159,7 +160,7 @@ func TestGoldensBuild(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel() // at most GOMAXPROCS at once
 			cfg := load(t, filepath.Join(dir, "hetao.conf"))
-			if err := gen.Build(context.Background(), cfg, os.DevNull, gen.Options{}); err != nil {
+			if err := build.Build(context.Background(), cfg, os.DevNull, gen.Options{}); err != nil {
 				t.Fatal(err)
 			}
 		})

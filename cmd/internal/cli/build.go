@@ -12,6 +12,7 @@ import (
 	hetao "github.com/hetaoc/hetao"
 	"github.com/hetaoc/hetao/compiler"
 	"github.com/hetaoc/hetao/gen"
+	"github.com/hetaoc/hetao/gen/build"
 )
 
 const buildUsage = `usage: hetaoc build [--no-fs] [--debug] hetao.conf [-o site]
@@ -49,7 +50,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := gen.Build(ctx, cfg, out, gen.Options{Debug: *a.flags["debug"]}); err != nil {
+	if err := build.Build(ctx, cfg, out, gen.Options{Debug: *a.flags["debug"]}); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
@@ -102,9 +103,9 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	files, err := gen.Generate(cfg, gen.Options{Mini: *a.flags["mini"]})
 	if err == nil {
 		if *a.flags["main-only"] {
-			err = gen.WriteFiles(dir, files)
+			err = build.WriteFiles(dir, files)
 		} else {
-			err = gen.WriteModule(dir, cfg, files)
+			err = build.WriteModule(dir, cfg, files)
 		}
 	}
 	if err != nil {

@@ -1,4 +1,4 @@
-package gen
+package build
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hetaoc/hetao/compiler"
+	"github.com/hetaoc/hetao/gen"
 )
 
 // Build generates the site of cfg and compiles it into the binary out:
@@ -26,11 +27,11 @@ import (
 // their pure-Go lookups; -s -w strips the symbol table and DWARF
 // (Options.Debug keeps them). Errors of `go build` are reported at the config line the failing
 // generated code came from (see BuildError).
-func Build(ctx context.Context, cfg *compiler.Config, out string, opt Options) error {
+func Build(ctx context.Context, cfg *compiler.Config, out string, opt gen.Options) error {
 	if _, err := lookGo(opt.Go); err != nil {
 		return err
 	}
-	files, err := Generate(cfg, opt)
+	files, err := gen.Generate(cfg, opt)
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func Build(ctx context.Context, cfg *compiler.Config, out string, opt Options) e
 }
 
 // goBuild runs the go command on the module in dir, writing out.
-func goBuild(ctx context.Context, dir, out string, files map[string][]byte, cfg *compiler.Config, opt Options) error {
+func goBuild(ctx context.Context, dir, out string, files map[string][]byte, cfg *compiler.Config, opt gen.Options) error {
 	goCmd, err := lookGo(opt.Go)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package gen
+package build
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/gen"
 )
 
 func TestBuildHandIR(t *testing.T) {
@@ -15,7 +17,7 @@ func TestBuildHandIR(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "site")
 	start := time.Now()
-	err := Build(context.Background(), twoListens(), out, Options{})
+	err := Build(context.Background(), twoListens(), out, gen.Options{})
 	t.Logf("build took %v", time.Since(start))
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +32,7 @@ func TestBuildErrorNamesConfigLine(t *testing.T) {
 		t.Skip("runs go build")
 	}
 	cfg := twoListens()
-	files, err := Generate(cfg, Options{})
+	files, err := gen.Generate(cfg, gen.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +42,7 @@ func TestBuildErrorNamesConfigLine(t *testing.T) {
 	if err := WriteModule(dir, cfg, files); err != nil {
 		t.Fatal(err)
 	}
-	err = goBuild(context.Background(), dir, os.DevNull, files, cfg, Options{})
+	err = goBuild(context.Background(), dir, os.DevNull, files, cfg, gen.Options{})
 	if err == nil {
 		t.Fatal("broken module built")
 	}
@@ -51,7 +53,7 @@ func TestBuildErrorNamesConfigLine(t *testing.T) {
 }
 
 func TestBuildWithoutGo(t *testing.T) {
-	err := Build(context.Background(), twoListens(), filepath.Join(t.TempDir(), "site"), Options{Go: "no-such-go-command"})
+	err := Build(context.Background(), twoListens(), filepath.Join(t.TempDir(), "site"), gen.Options{Go: "no-such-go-command"})
 	if err == nil || !strings.Contains(err.Error(), "not on PATH") {
 		t.Fatalf("err = %v", err)
 	}

@@ -1,4 +1,4 @@
-package gen
+package build
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	hetao "github.com/hetaoc/hetao"
 	"github.com/hetaoc/hetao/compiler"
+	"github.com/hetaoc/hetao/gen"
 )
 
 // BuildError is a failed `go build` of a generated site. Its lines name
@@ -180,8 +181,8 @@ func confFiles(cfg *compiler.Config) map[string]string {
 	m := map[string]string{}
 	add := func(file string) {
 		if file != "" {
-			if _, ok := m[baseName(file)]; !ok {
-				m[baseName(file)] = file
+			if _, ok := m[gen.ConfName(file)]; !ok {
+				m[gen.ConfName(file)] = file
 			}
 		}
 	}
