@@ -37,19 +37,21 @@ func lower(c byte) byte {
 	return c
 }
 
-// Coding is a content coding the server can produce.
+// Coding is a content coding the server can produce: what Accept-Encoding
+// is read into, and the variants the static file cache keeps
+// (runtime/static indexes them by Coding).
 type Coding uint8
 
 const (
 	CodingIdentity Coding = iota // no coding
 	CodingGzip
-	CodingDeflate
-	numCodings
+	CodingDeflate // the zlib format, as HTTP's "deflate" means
+	NumCodings
 )
 
 // Accepted holds the q-values, in thousandths, that an Accept-Encoding
 // value gives each Coding; 0 means not acceptable. Index it with a Coding.
-type Accepted [numCodings]uint16
+type Accepted [NumCodings]uint16
 
 // identityDefault is the q-value of identity when neither it nor "*" is
 // listed: acceptable (RFC 9110 §12.5.3), but below every coding the client
@@ -117,8 +119,8 @@ func qOr(q, def int) uint16 {
 // on equal q gzip, then deflate, then identity (the smallest answer
 // first). The caller takes the first one it can produce; when it can
 // produce none (n == 0 included), the answer is 406 Not Acceptable.
-func (a Accepted) Order() (order [numCodings]Coding, n int) {
-	for _, c := range [numCodings]Coding{CodingGzip, CodingDeflate, CodingIdentity} {
+func (a Accepted) Order() (order [NumCodings]Coding, n int) {
+	for _, c := range [NumCodings]Coding{CodingGzip, CodingDeflate, CodingIdentity} {
 		if a[c] == 0 {
 			continue
 		}

@@ -46,46 +46,113 @@ func (x *Ctx) Static(root *static.Root) {
 	}
 }
 
-// sendEntry answers from a cached file: conditional requests, ranges of
-// the identity variant, and the variant the client accepts.
+// representation is what a static answer sends: a variant of a cached
+// file (body), or a file sent with sendfile (file, held for the answer).
+// It lives on the stack for one answer.
+type representation struct {
+	etag   string
+	mod    time.Time
+	size   int64 // of the whole representation: what a range is taken from
+	ext    string
+	mime   *static.MIME
+	header []byte // a 200's representation fields (Content-Type … Vary)
+	body   []byte // the cached variant, or nil
+	file   *static.File
+	ranges bool // identity: a Range applies
+}
+
+// release gives back the file of a representation that is not sent.
+func (r *representation) release() {
+	if r.file != nil {
+		r.file.Release()
+	}
+}
+
+// sendEntry answers from a cached file with the variant the client accepts.
 func (x *Ctx) sendEntry(en *static.Entry) {
 	if en.File != nil {
 		x.sendFile(en.File)
 		return
 	}
-	req := x.Req
 	enc, ok := x.coding(en)
 	if !ok {
 		x.notAcceptable()
 		return
 	}
-	etag := en.ETag(enc)
-	if x.preconditionFailed(etag, en.ModTime) {
+	x.answer(&representation{
+		etag: en.ETag(enc), mod: en.ModTime, size: en.Size, ext: en.Ext, mime: en.MIME,
+		header: en.Header(enc), body: en.Body(enc), ranges: enc == http1.CodingIdentity,
+	})
+}
+
+// sendFile answers with a file too large for the memory cache, sent with
+// sendfile from its open descriptor; it has no variant but identity.
+func (x *Ctx) sendFile(f *static.File) {
+	if x.identityRefused() {
+		f.Release()
+		x.notAcceptable()
+		return
+	}
+	x.answer(&representation{
+		etag: f.ETag, mod: f.Mod, size: f.Size, ext: f.Ext, mime: f.MIME,
+		header: f.Header, file: f, ranges: true,
+	})
+}
+
+// answer runs the ladder of a static answer once its coding is chosen
+// (406 before it): 412 when a precondition fails, 304 when the client's
+// copy is current, 416 or 206 for a range of the identity variant, else
+// 200. A file is released when the answer is out (or at once when it
+// needs no body).
+func (x *Ctx) answer(r *representation) {
+	if x.preconditionFailed(r.etag, r.mod) {
+		r.release()
 		x.Error(412)
 		return
 	}
-	if x.notModified(etag, en.ModTime) {
-		x.send304(etag, en.Ext, en.MIME)
+	if x.notModified(r.etag, r.mod) {
+		r.release()
+		x.send304(r.etag, r.ext, r.mime)
 		return
 	}
-	body := en.Body(enc)
-	if enc == static.Identity && req.Range != nil {
-		start, end, status := x.rangeOf(en.Size, etag, en.ModTime)
-		if status == 416 {
-			x.send416(en.Size)
+	start, end, status := int64(0), r.size-1, 200
+	if r.ranges && x.Req.Range != nil {
+		start, end, status = x.rangeOf(r.size, r.etag, r.mod)
+		switch status {
+		case 416:
+			r.release()
+			x.send416(r.size)
 			return
-		}
-		if status == 206 {
-			x.send206(en.Ext, en.MIME, en.Size, start, end, en.ModTime, etag)
-			x.writeBody(body[start : end+1])
-			return
+		case 206:
+			x.send206(r.ext, r.mime, r.size, start, end, r.mod, r.etag)
+		default:
+			start, end = 0, r.size-1
 		}
 	}
-	w := x.head(200)
-	w = append(w, en.Header(enc)...)
-	w = x.appendFileFields(w, en.Ext, en.MIME)
-	x.l.wbuf = x.end(w)
-	x.writeBody(body)
+	if status != 206 {
+		w := x.head(200)
+		w = append(w, r.header...)
+		w = x.appendFileFields(w, r.ext, r.mime)
+		x.l.wbuf = x.end(w)
+	}
+	if r.file == nil {
+		if status == 206 {
+			x.writeBody(r.body[start : end+1])
+		} else {
+			x.writeBody(r.body)
+		}
+		return
+	}
+	if x.Req.Method == http1.MethodHEAD || end < start {
+		r.release()
+		return
+	}
+	c := x.c
+	r.file.Hold()
+	// The head is written with MSG_MORE (loop.write): sent as a small
+	// segment of its own, it halved the throughput of 1 MiB downloads.
+	c.file, c.fileOff, c.fileEnd = r.file, start, end+1
+	x.sent = end + 1 - start
 }
 
 // coding picks the content coding of a cached file's answer (RFC 9110
@@ -94,28 +161,28 @@ func (x *Ctx) sendEntry(en *static.Entry) {
 // variant exists when compression is on for the site and the type and the
 // compressed file is smaller. ok is false when the client accepts none of
 // them (identity refused with identity;q=0 or *;q=0): answer 406.
-func (x *Ctx) coding(en *static.Entry) (enc static.Encoding, ok bool) {
+func (x *Ctx) coding(en *static.Entry) (enc http1.Coding, ok bool) {
 	ae := x.Req.AcceptEncoding
 	if ae == nil {
-		return static.Identity, true
+		return http1.CodingIdentity, true
 	}
 	compress := x.l.rt.site.HTTP.Compress && en.MIME != nil && en.MIME.Compress
 	order, n := http1.AcceptEncoding(ae).Order()
 	for _, c := range order[:n] {
 		switch c {
 		case http1.CodingGzip:
-			if compress && en.Variant(true, false) == static.Gzip {
-				return static.Gzip, true
+			if compress && en.Variant(true, false) == http1.CodingGzip {
+				return http1.CodingGzip, true
 			}
 		case http1.CodingDeflate:
-			if compress && en.Variant(false, true) == static.Deflate {
-				return static.Deflate, true
+			if compress && en.Variant(false, true) == http1.CodingDeflate {
+				return http1.CodingDeflate, true
 			}
 		case http1.CodingIdentity:
-			return static.Identity, true
+			return http1.CodingIdentity, true
 		}
 	}
-	return static.Identity, false
+	return http1.CodingIdentity, false
 }
 
 // identityRefused reports whether the request's Accept-Encoding rules out
@@ -130,59 +197,6 @@ func (x *Ctx) identityRefused() bool {
 // produced for the file (RFC 9110 §15.5.7), with the site's error page.
 // The answer depends on Accept-Encoding, so it says so.
 func (x *Ctx) notAcceptable() { x.respond(406, "Vary: Accept-Encoding\r\n", nil) }
-
-// sendFile answers with a file too large for the memory cache, sent with
-// sendfile from its open descriptor; the file is released when the answer
-// is out (or at once when it needs no body).
-func (x *Ctx) sendFile(f *static.File) {
-	if x.identityRefused() {
-		f.Release()
-		x.notAcceptable()
-		return
-	}
-	etag := f.ETag
-	if x.preconditionFailed(etag, f.Mod) {
-		f.Release()
-		x.Error(412)
-		return
-	}
-	if x.notModified(etag, f.Mod) {
-		f.Release()
-		x.send304(etag, f.Ext, f.MIME)
-		return
-	}
-	start, end := int64(0), f.Size-1
-	if x.Req.Range != nil {
-		var status int
-		start, end, status = x.rangeOf(f.Size, etag, f.Mod)
-		switch status {
-		case 416:
-			f.Release()
-			x.send416(f.Size)
-			return
-		case 206:
-			x.send206(f.Ext, f.MIME, f.Size, start, end, f.Mod, etag)
-		default:
-			start, end = 0, f.Size-1
-		}
-	}
-	if x.status == 0 {
-		w := x.head(200)
-		w = append(w, f.Header...)
-		w = x.appendFileFields(w, f.Ext, f.MIME)
-		x.l.wbuf = x.end(w)
-	}
-	if x.Req.Method == http1.MethodHEAD || end < start {
-		f.Release()
-		return
-	}
-	c := x.c
-	f.Hold()
-	// The head is written with MSG_MORE (loop.write): sent as a small
-	// segment of its own, it halved the throughput of 1 MiB downloads.
-	c.file, c.fileOff, c.fileEnd = f, start, end+1
-	x.sent = end + 1 - start
-}
 
 // preconditionFailed applies If-Match and If-Unmodified-Since (RFC 9110
 // §13.1.1, §13.1.4): a request for another version than the one here.
@@ -244,7 +258,7 @@ func (x *Ctx) send304(etag, ext string, mime *static.MIME) {
 
 func (x *Ctx) send206(ext string, mime *static.MIME, size, start, end int64, mod time.Time, etag string) {
 	w := x.head(206)
-	w = static.AppendHeader(w, mime, end+1-start, mod, etag, static.Identity)
+	w = static.AppendHeader(w, mime, end+1-start, mod, etag, http1.CodingIdentity)
 	w = append(w, "Content-Range: bytes "...)
 	w = strconv.AppendInt(w, start, 10)
 	w = append(w, '-')

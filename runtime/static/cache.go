@@ -6,19 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hetaoc/hetao/runtime/http1"
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zlib"
-)
-
-// Encoding is a content coding the cache can serve.
-type Encoding uint8
-
-const (
-	Identity Encoding = iota
-	Gzip
-	Deflate // the zlib format, as HTTP's "deflate" means
-	numEncodings
 )
 
 // Entry is a file held in memory with its compressed variants and the
@@ -45,43 +36,43 @@ type Entry struct {
 	lastUse    int64 // Cache.now of the last hit
 	cost       int64 // bytes counted against the budget
 
-	body [numEncodings][]byte // [Identity] always set (unless File); others built on first use
-	hdr  [numEncodings][]byte // header lines for each variant (no status, no Date)
-	done [numEncodings]bool   // variant attempted (it may not pay off: then nil)
-	etag [numEncodings]string // strong validator of each variant, quoted
+	body [http1.NumCodings][]byte // [http1.CodingIdentity] always set (unless File); others built on first use
+	hdr  [http1.NumCodings][]byte // header lines for each variant (no status, no Date)
+	done [http1.NumCodings]bool   // variant attempted (it may not pay off: then nil)
+	etag [http1.NumCodings]string // strong validator of each variant, quoted
 }
 
 // Body returns the bytes of variant e, or nil when e is not worth serving
 // (the file does not compress).
-func (en *Entry) Body(e Encoding) []byte { return en.body[e] }
+func (en *Entry) Body(e http1.Coding) []byte { return en.body[e] }
 
 // Header returns the header lines of variant e, each ending in CRLF.
-func (en *Entry) Header(e Encoding) []byte { return en.hdr[e] }
+func (en *Entry) Header(e http1.Coding) []byte { return en.hdr[e] }
 
 // ETag returns the entity tag of variant e, quoted. Each variant has its
 // own strong tag: the identity one with "-gzip" or "-deflate" appended.
-func (en *Entry) ETag(e Encoding) string { return en.etag[e] }
+func (en *Entry) ETag(e http1.Coding) string { return en.etag[e] }
 
 // Variant picks the encoding to send when the client accepts gzip and/or
 // deflate and compression is allowed; it builds that variant the first
 // time it is asked for.
-func (en *Entry) Variant(gzipOK, deflateOK bool) Encoding {
+func (en *Entry) Variant(gzipOK, deflateOK bool) http1.Coding {
 	if en.MIME == nil || !en.MIME.Compress {
-		return Identity
+		return http1.CodingIdentity
 	}
-	if gzipOK && en.variant(Gzip) {
-		return Gzip
+	if gzipOK && en.variant(http1.CodingGzip) {
+		return http1.CodingGzip
 	}
-	if deflateOK && en.variant(Deflate) {
-		return Deflate
+	if deflateOK && en.variant(http1.CodingDeflate) {
+		return http1.CodingDeflate
 	}
-	return Identity
+	return http1.CodingIdentity
 }
 
-func (en *Entry) variant(e Encoding) bool {
+func (en *Entry) variant(e http1.Coding) bool {
 	if !en.done[e] {
 		en.done[e] = true
-		if z := compress(en.body[Identity], e); len(z) < len(en.body[Identity]) {
+		if z := compress(en.body[http1.CodingIdentity], e); len(z) < len(en.body[http1.CodingIdentity]) {
 			en.body[e] = z
 			en.hdr[e] = en.header(e)
 			if en.c != nil {
@@ -94,15 +85,15 @@ func (en *Entry) variant(e Encoding) bool {
 
 // compress returns data in coding e at the best compression: it runs once
 // per file version, and the result is served many times.
-func compress(data []byte, e Encoding) []byte {
+func compress(data []byte, e http1.Coding) []byte {
 	var b bytes.Buffer
 	b.Grow(len(data)/2 + 64)
 	switch e {
-	case Gzip:
+	case http1.CodingGzip:
 		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
 		w.Write(data)
 		w.Close()
-	case Deflate:
+	case http1.CodingDeflate:
 		w, _ := zlib.NewWriterLevel(&b, flate.BestCompression)
 		w.Write(data)
 		w.Close()
@@ -113,11 +104,11 @@ func compress(data []byte, e Encoding) []byte {
 // newEntry builds the entry of a file read whole.
 func newEntry(body []byte, mod time.Time, mime *MIME) *Entry {
 	en := &Entry{Size: int64(len(body)), ModTime: mod, MIME: mime}
-	en.body[Identity] = body
-	en.done[Identity] = true
+	en.body[http1.CodingIdentity] = body
+	en.done[http1.CodingIdentity] = true
 	tag := ETag(mod, int64(len(body)))
-	en.etag = [numEncodings]string{tag, tag[:len(tag)-1] + `-gzip"`, tag[:len(tag)-1] + `-deflate"`}
-	en.hdr[Identity] = en.header(Identity)
+	en.etag = [http1.NumCodings]string{tag, tag[:len(tag)-1] + `-gzip"`, tag[:len(tag)-1] + `-deflate"`}
+	en.hdr[http1.CodingIdentity] = en.header(http1.CodingIdentity)
 	return en
 }
 
@@ -127,14 +118,14 @@ func ETag(mod time.Time, size int64) string {
 	return `"` + strconv.FormatInt(mod.Unix(), 16) + "-" + strconv.FormatInt(size, 16) + `"`
 }
 
-func (en *Entry) header(e Encoding) []byte {
+func (en *Entry) header(e http1.Coding) []byte {
 	return AppendHeader(nil, en.MIME, int64(len(en.body[e])), en.ModTime, en.ETag(e), e)
 }
 
 // AppendHeader appends the representation header lines of a file response:
 // Content-Type, Content-Length, Last-Modified, ETag, Accept-Ranges (identity
 // only), Vary (when the type is compressible) and Content-Encoding.
-func AppendHeader(dst []byte, mime *MIME, length int64, mod time.Time, etag string, e Encoding) []byte {
+func AppendHeader(dst []byte, mime *MIME, length int64, mod time.Time, etag string, e http1.Coding) []byte {
 	dst = append(dst, "Content-Type: "...)
 	if mime != nil {
 		dst = append(dst, mime.Type...)
@@ -149,11 +140,11 @@ func AppendHeader(dst []byte, mime *MIME, length int64, mod time.Time, etag stri
 	dst = append(dst, etag...)
 	dst = append(dst, "\r\n"...)
 	switch e {
-	case Identity:
+	case http1.CodingIdentity:
 		dst = append(dst, "Accept-Ranges: bytes\r\n"...)
-	case Gzip:
+	case http1.CodingGzip:
 		dst = append(dst, "Content-Encoding: gzip\r\n"...)
-	case Deflate:
+	case http1.CodingDeflate:
 		dst = append(dst, "Content-Encoding: deflate\r\n"...)
 	}
 	if mime != nil && mime.Compress {

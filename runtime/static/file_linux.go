@@ -3,6 +3,7 @@ package static
 import (
 	"time"
 
+	"github.com/hetaoc/hetao/runtime/http1"
 	"golang.org/x/sys/unix"
 )
 
@@ -33,7 +34,7 @@ type File struct {
 func newFile(fd int, st *unix.Stat_t, mime *MIME) *File {
 	mod := time.Unix(st.Mtim.Unix())
 	f := &File{FD: fd, Size: st.Size, Mod: mod, MIME: mime, ETag: ETag(mod, st.Size)}
-	f.Header = AppendHeader(nil, mime, f.Size, mod, f.ETag, Identity)
+	f.Header = AppendHeader(nil, mime, f.Size, mod, f.ETag, http1.CodingIdentity)
 	return f
 }
 

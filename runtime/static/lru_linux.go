@@ -3,6 +3,7 @@ package static
 import (
 	"time"
 
+	"github.com/hetaoc/hetao/runtime/http1"
 	"golang.org/x/sys/unix"
 )
 
@@ -123,7 +124,7 @@ func (c *Cache) admit(en *Entry) {
 	if en.File != nil {
 		c.files.pushFront(en)
 	} else {
-		for e := range numEncodings {
+		for e := range http1.NumCodings {
 			en.cost += int64(len(en.body[e]) + len(en.hdr[e]))
 		}
 		c.mem.pushFront(en)

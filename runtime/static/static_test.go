@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/runtime/http1"
 )
 
 var html = &MIME{Type: "text/html", Compress: true}
@@ -90,7 +92,7 @@ func TestResolve(t *testing.T) {
 			continue
 		}
 		if tc.status == 200 {
-			if res.Entry == nil || string(res.Entry.Body(Identity)) != tc.body {
+			if res.Entry == nil || string(res.Entry.Body(http1.CodingIdentity)) != tc.body {
 				t.Errorf("%s: entry %+v", tc.path, res.Entry)
 			}
 			if cached := c.Lookup(r, []byte(tc.path)) == res.Entry; cached != tc.direct {
@@ -103,23 +105,23 @@ func TestResolve(t *testing.T) {
 func TestVariantsAndHeaders(t *testing.T) {
 	body := bytes.Repeat([]byte("<p>compressible</p>\n"), 100)
 	en := newEntry(body, time.Unix(1700000000, 0), html)
-	if v := en.Variant(true, true); v != Gzip {
+	if v := en.Variant(true, true); v != http1.CodingGzip {
 		t.Fatalf("variant %v", v)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(en.Body(Gzip)))
+	zr, err := gzip.NewReader(bytes.NewReader(en.Body(http1.CodingGzip)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if plain, _ := io.ReadAll(zr); !bytes.Equal(plain, body) {
 		t.Error("gzip variant does not inflate to the body")
 	}
-	if v := en.Variant(false, true); v != Deflate {
+	if v := en.Variant(false, true); v != http1.CodingDeflate {
 		t.Errorf("deflate only: %v", v)
 	}
-	if en.ETag(Gzip) == en.ETag(Identity) || en.ETag(Deflate) == en.ETag(Gzip) {
+	if en.ETag(http1.CodingGzip) == en.ETag(http1.CodingIdentity) || en.ETag(http1.CodingDeflate) == en.ETag(http1.CodingGzip) {
 		t.Error("variants share an ETag")
 	}
-	h := string(en.Header(Gzip))
+	h := string(en.Header(http1.CodingGzip))
 	for _, want := range []string{"Content-Type: text/html\r\n", "Content-Encoding: gzip\r\n", "Vary: Accept-Encoding\r\n", "Last-Modified: Tue, 14 Nov 2023 22:13:20 GMT\r\n"} {
 		if !bytes.Contains([]byte(h), []byte(want)) {
 			t.Errorf("gzip header lacks %q:\n%s", want, h)
@@ -127,13 +129,13 @@ func TestVariantsAndHeaders(t *testing.T) {
 	}
 	// A body that does not shrink is not worth a variant.
 	tiny := newEntry([]byte("x"), time.Unix(0, 0), html)
-	if v := tiny.Variant(true, true); v != Identity {
+	if v := tiny.Variant(true, true); v != http1.CodingIdentity {
 		t.Errorf("one byte compressed: %v", v)
 	}
 	// Not compressible by type.
 	bin := newEntry(body, time.Unix(0, 0), nil)
-	if v := bin.Variant(true, true); v != Identity || !bytes.Contains(bin.Header(Identity), []byte("application/octet-stream")) {
-		t.Errorf("untyped: %v %s", v, bin.Header(Identity))
+	if v := bin.Variant(true, true); v != http1.CodingIdentity || !bytes.Contains(bin.Header(http1.CodingIdentity), []byte("application/octet-stream")) {
+		t.Errorf("untyped: %v %s", v, bin.Header(http1.CodingIdentity))
 	}
 }
 
@@ -159,7 +161,7 @@ func TestInotifyDropsChangedEntries(t *testing.T) {
 		time.Sleep(5 * time.Millisecond) // events arrive asynchronously
 		c.HandleEvents()
 	}
-	if res := c.Resolve(r, []byte("/"), mimeOf); res.Entry == nil || string(res.Entry.Body(Identity)) != "v2" {
+	if res := c.Resolve(r, []byte("/"), mimeOf); res.Entry == nil || string(res.Entry.Body(http1.CodingIdentity)) != "v2" {
 		t.Errorf("after the change: %+v", res)
 	}
 }
@@ -270,12 +272,12 @@ func TestIndexInAnotherDirectoryDropsBothKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if res := c.Resolve(r, []byte("/d/"), mimeOf); res.Entry == nil || string(res.Entry.Body(Identity)) != "v1" {
+	if res := c.Resolve(r, []byte("/d/"), mimeOf); res.Entry == nil || string(res.Entry.Body(http1.CodingIdentity)) != "v1" {
 		t.Fatalf("/d/: %+v", res)
 	}
 	os.WriteFile(filepath.Join(dir, "d/sub/i.html"), []byte("v2"), 0o644)
 	waitDropped(t, c, r, "/d/")
-	if res := c.Resolve(r, []byte("/d/"), mimeOf); res.Entry == nil || string(res.Entry.Body(Identity)) != "v2" {
+	if res := c.Resolve(r, []byte("/d/"), mimeOf); res.Entry == nil || string(res.Entry.Body(http1.CodingIdentity)) != "v2" {
 		t.Fatalf("/d/ after the change: %+v", res)
 	}
 }
@@ -297,13 +299,13 @@ func TestSymlinkedFileFollowsItsTarget(t *testing.T) {
 	get := func(path string) string {
 		t.Helper()
 		if en := c.Lookup(r, []byte(path)); en != nil {
-			return string(en.Body(Identity))
+			return string(en.Body(http1.CodingIdentity))
 		}
 		res := c.Resolve(r, []byte(path), mimeOf)
 		if res.Status != 200 || res.Entry == nil {
 			t.Fatalf("%s: %+v", path, res)
 		}
-		return string(res.Entry.Body(Identity))
+		return string(res.Entry.Body(http1.CodingIdentity))
 	}
 	for _, p := range []string{"/www/cur.txt", "/linkdir/v.txt"} {
 		if got := get(p); got != "v1" {
@@ -467,7 +469,7 @@ func TestMemoryIsBounded(t *testing.T) {
 		if res.Entry == nil {
 			t.Fatalf("%s: %+v", p, res)
 		}
-		if en := c.Lookup(r, p); en == nil || en.Variant(true, true) != Gzip {
+		if en := c.Lookup(r, p); en == nil || en.Variant(true, true) != http1.CodingGzip {
 			t.Fatalf("%s: no gzip variant", p)
 		}
 		if _, b, _ := c.Stats(); b > budget {

@@ -1,6 +1,10 @@
-// Package static serves files from a website's root: safe path resolution,
-// index files, the per-worker file cache kept fresh by inotify, precompressed
-// variants, conditional and range requests.
+// Package static finds and keeps the files of a website's root: safe path
+// resolution, index files, the per-worker file cache kept fresh by inotify,
+// the compressed variants of a cached file (indexed by http1.Coding) and the
+// validators of each (ETag, Last-Modified), open descriptors of files too
+// large for the cache. It does not answer requests: the 406 → 412 → 304 →
+// 416/206 ladder of conditional and range requests is runtime/server's
+// (static_answer.go), from what this package keeps.
 package static
 
 // MIME is the media type of one extension and whether it is worth
