@@ -147,10 +147,10 @@ func (l *loop) forwardBody(c *conn, data []byte) ([]byte, bool) {
 			}
 			return nil, false
 		}
-		up.out = appendChunk(up.out, piece)
+		up.out = http1.AppendChunk(up.out, piece)
 		if done {
 			c.chunked = nil
-			up.out = append(up.out, lastChunk...)
+			up.out = append(up.out, http1.LastChunk...)
 			c.to(phaseBackend)
 		}
 		data = data[consumed:]

@@ -280,7 +280,7 @@ func (l *loop) appendUpstreamHead(w []byte, r *http1.Response, upgrade bool) []b
 	for _, h := range r.Headers {
 		switch {
 		case upgrade && equalFold(h.Name, "upgrade"):
-		case hopByHop(h.Name), equalFold(h.Name, "content-length"), listedInConnection(r.Headers, h.Name):
+		case http1.HopByHop(h.Name), equalFold(h.Name, "content-length"), http1.ListedInConnection(r.Headers, h.Name):
 			continue // the framing is written by the caller (even if listed in Connection)
 		case equalFold(h.Name, "date"):
 			hasDate = true
@@ -365,9 +365,9 @@ func (l *loop) toClientChunk(up *upConn, data []byte, done bool) {
 		return
 	}
 	n := len(l.wbuf)
-	l.wbuf = appendChunk(l.wbuf, data)
+	l.wbuf = http1.AppendChunk(l.wbuf, data)
 	if done {
-		l.wbuf = append(l.wbuf, lastChunk...)
+		l.wbuf = append(l.wbuf, http1.LastChunk...)
 	}
 	up.sent += int64(len(l.wbuf) - n)
 	l.flush(c)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"strconv"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -175,10 +174,10 @@ func (x *Ctx) proxyHead(w []byte, backend string, upgrade bool) []byte {
 	w = append(w, req.MethodRaw...)
 	w = append(w, ' ')
 	if x.rewritten {
-		w = appendEscapedPath(w, x.Path)
+		w = http1.AppendEscapedPath(w, x.Path)
 		if x.Query != nil {
 			w = append(w, '?')
-			w = appendEscapedQuery(w, x.Query)
+			w = http1.AppendEscapedQuery(w, x.Query)
 		}
 	} else {
 		w = append(w, req.Path...)
@@ -206,7 +205,7 @@ func (x *Ctx) proxyHead(w []byte, backend string, upgrade bool) []byte {
 		switch {
 		case upgrade && equalFold(h.Name, "upgrade"):
 			// Hop-by-hop, but the one hop it is for is the backend's.
-		case hopByHop(h.Name), framingOrOurs(h.Name), listedInConnection(req.Headers, h.Name):
+		case http1.HopByHop(h.Name), http1.ProxyOwned(h.Name), http1.ListedInConnection(req.Headers, h.Name):
 			continue
 		case equalFold(h.Name, "x-forwarded-for"):
 			xffSeen = true // joined below
@@ -236,7 +235,7 @@ func (x *Ctx) proxyHead(w []byte, backend string, upgrade bool) []byte {
 	w = append(w, "X-Forwarded-For: "...)
 	if xffSeen {
 		for _, h := range req.Headers {
-			if equalFold(h.Name, "x-forwarded-for") && !listedInConnection(req.Headers, h.Name) {
+			if equalFold(h.Name, "x-forwarded-for") && !http1.ListedInConnection(req.Headers, h.Name) {
 				w = append(w, h.Value...)
 				w = append(w, ", "...)
 			}
@@ -249,105 +248,6 @@ func (x *Ctx) proxyHead(w []byte, backend string, upgrade bool) []byte {
 		w = append(w, "\r\nX-Forwarded-Proto: https\r\n\r\n"...)
 	} else {
 		w = append(w, "\r\nX-Forwarded-Proto: http\r\n\r\n"...)
-	}
-	return w
-}
-
-// listedInConnection reports whether name is one of the tokens of any
-// Connection field in hs (each such field is hop-by-hop too).
-func listedInConnection(hs []http1.Header, name []byte) bool {
-	for _, h := range hs {
-		if equalFold(h.Name, "connection") && http1.TokenListHas(h.Value, string(name)) {
-			return true
-		}
-	}
-	return false
-}
-
-// framingOrOurs: fields the proxy writes itself, from what it parsed or
-// knows, and so never copies from a message, even one whose Connection
-// field lists them (dropping a listed Content-Length while passing the
-// body on is request smuggling): the framing, Host, Expect (answered
-// here), and the forwarding fields set for the backend.
-func framingOrOurs(name []byte) bool {
-	switch len(name) {
-	case 4:
-		return equalFold(name, "host")
-	case 6:
-		return equalFold(name, "expect")
-	case 9:
-		return equalFold(name, "x-real-ip")
-	case 14:
-		return equalFold(name, "content-length")
-	case 17:
-		return equalFold(name, "transfer-encoding") || equalFold(name, "x-forwarded-proto")
-	}
-	return false
-}
-
-// lastChunk ends a chunked body we frame: no trailer section.
-const lastChunk = "0\r\n\r\n"
-
-// appendChunk appends data as one chunk in canonical framing, or nothing
-// for no data (an empty chunk would end the body).
-func appendChunk(w, data []byte) []byte {
-	if len(data) == 0 {
-		return w
-	}
-	w = strconv.AppendInt(w, int64(len(data)), 16)
-	w = append(w, "\r\n"...)
-	w = append(w, data...)
-	return append(w, "\r\n"...)
-}
-
-// appendEscapedQuery percent-encodes what may not stand raw in a request
-// line's query: controls, space, non-ASCII, '"', '#', '<', '>', '\\', '^',
-// '`', '{', '|', '}'. A rewrite may have put any of them there.
-func appendEscapedQuery(w, q []byte) []byte {
-	const hex = "0123456789ABCDEF"
-	for _, c := range q {
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"#<>\\^`{|}", c) >= 0 {
-			w = append(w, '%', hex[c>>4], hex[c&15])
-			continue
-		}
-		w = append(w, c)
-	}
-	return w
-}
-
-// hopByHop: fields that describe one connection, not the message
-// (RFC 9110 §7.6.1), and Transfer-Encoding, which the proxy re-frames.
-func hopByHop(name []byte) bool {
-	switch len(name) {
-	case 2:
-		return equalFold(name, "te")
-	case 7:
-		return equalFold(name, "upgrade") || equalFold(name, "trailer")
-	case 10:
-		return equalFold(name, "connection") || equalFold(name, "keep-alive")
-	case 16:
-		return equalFold(name, "proxy-connection")
-	case 17:
-		return equalFold(name, "transfer-encoding")
-	}
-	return false
-}
-
-// appendEscapedPath percent-encodes a decoded path for a request line.
-func appendEscapedPath(w, p []byte) []byte {
-	const hex = "0123456789ABCDEF"
-	for _, c := range p {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-			w = append(w, c)
-		default:
-			switch c {
-			case '-', '.', '_', '~', '/', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', ':', '@':
-				w = append(w, c)
-			default:
-				w = append(w, '%', hex[c>>4], hex[c&15])
-			}
-		}
 	}
 	return w
 }

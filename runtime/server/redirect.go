@@ -1,5 +1,7 @@
 package server
 
+import "github.com/hetaoc/hetao/runtime/http1"
+
 // Redirects: a configured redirect, and a directory asked for without
 // its trailing slash.
 
@@ -48,7 +50,7 @@ func (x *Ctx) slashRedirect() {
 	// From the cleaned path, never the raw one: "//evil.example/../sub"
 	// must not become a Location naming another host.
 	loc := make([]byte, 0, len(x.Path)+len(x.Req.Query)+8)
-	loc = appendEscapedPath(loc, x.Path)
+	loc = http1.AppendEscapedPath(loc, x.Path)
 	loc = append(loc, '/')
 	if x.Req.Query != nil {
 		loc = append(loc, '?')

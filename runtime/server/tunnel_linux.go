@@ -32,7 +32,7 @@ import (
 // Connection field, and no body (the protocol switches right after the
 // head).
 func wantsUpgrade(req *http1.Request) bool {
-	return req.Minor == 1 && req.ContentLength <= 0 && !req.Chunked && listedInConnection(req.Headers, []byte("upgrade"))
+	return req.Minor == 1 && req.ContentLength <= 0 && !req.Chunked && http1.ListedInConnection(req.Headers, []byte("upgrade"))
 }
 
 // startTunnel sends the client the backend's 101 head and what followed it
