@@ -11,7 +11,7 @@ import (
 // site is the whole site compiled from hetao.conf.
 var site = &server.Site{
 	Conf:        "hetao.conf",
-	ConfHash:    "sha256:ee4faa2831c60b61eeac0e6213ca235ea0a0a673ea0dc6a1c9bdae4ea9c06c5d",
+	ConfHash:    "sha256:c8efcfc2d578e1c96dc3fd2ba73c299b575a766aead762a3374bb42a40142e95",
 	Hetaoc:      "0.1.0",
 	Workers:     1,
 	CPUAffinity: false,
