@@ -5,6 +5,8 @@ go 1.26.0
 require (
 	github.com/dave/jennifer v1.7.1
 	github.com/klauspost/compress v1.20.3
+	github.com/prometheus/client_model v0.6.3
+	github.com/prometheus/common v0.67.5
 	golang.org/x/crypto v0.59.0
 	golang.org/x/mod v0.43.0
 	golang.org/x/sys v0.50.0
@@ -13,4 +15,8 @@ require (
 require (
 	golang.org/x/net v0.63.0
 	golang.org/x/text v0.44.0 // indirect
+	github.com/kr/pretty v0.3.1 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
+	go.yaml.in/yaml/v2 v2.4.3 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"net/netip"
 	"os/user"
 	"sort"
 	"strconv"
@@ -50,6 +51,7 @@ func (c *checker) config(root *node, file string) *Config {
 	cfg.Limits = c.limits(o.sub("limits"))
 	cfg.TCP = c.tcpOptions(o.sub("tcp_options"))
 	cfg.HTTP = c.httpOptions(o.sub("http_options"))
+	cfg.Ops = c.ops(o.sub("ops"))
 	cfg.ErrorPages = c.errorPages(o.sub("error_pages"))
 	layout2016 := o.has("server") || o.has("servers") || o.has("ssl")
 	cfg.MIME = c.mimeTypes(o.sub("mime_types"), layout2016)
@@ -59,6 +61,13 @@ func (c *checker) config(root *node, file string) *Config {
 		cfg.Listens = c.layout2016(o)
 	} else {
 		cfg.Listens = c.listens(o)
+	}
+	if p := cfg.Ops; p != nil {
+		for _, l := range cfg.Listens {
+			if l.Port == p.Port && (l.IP == p.IP || l.IP == "" || p.IP == "0.0.0.0" || p.IP == "::" || l.IP == "0.0.0.0") {
+				c.d.errorf(p.Pos, "ops port %d is also listen %s:%d's (at %s): give ops a port of its own", p.Port, l.IP, l.Port, l.Pos.short(p.Pos))
+			}
+		}
 	}
 	c.checkModuleReplaces()
 	return cfg
@@ -101,6 +110,31 @@ func (c *checker) tcpOptions(n *node) TCPOptions {
 	v, _ := o.intIn(key, -1, -1, 3600, "-1 turns SO_LINGER off")
 	t.Linger = int(v)
 	return t
+}
+
+// ops reads the operations listen: an address of its own, which no
+// listen may share.
+func (c *checker) ops(n *node) *Ops {
+	if n == nil {
+		return nil
+	}
+	o := c.open(n, "ops", "ops")
+	if o.n == nil {
+		return nil
+	}
+	p := &Ops{Pos: n.pos}
+	c.scalars(o, p)
+	if _, err := netip.ParseAddr(p.IP); err != nil {
+		if v := o.value("ip"); v != nil {
+			c.d.errorf(v.pos, "ops.ip %q is not an IP address", p.IP)
+		}
+	}
+	port, v := o.intIn("port", 0, 1, 65535, "a TCP port")
+	if v == nil {
+		c.d.errorf(n.pos, "ops needs a port (for example \"ops\" : { \"ip\" : \"127.0.0.1\", \"port\" : 9100 })")
+	}
+	p.Port = int(port)
+	return p
 }
 
 func (c *checker) httpOptions(n *node) HTTPOptions {

@@ -30,6 +30,7 @@ type Config struct {
 	AccessLogFormat string // hetao, combined or json
 	User            string // "" stays the starting user
 
+	Ops        *Ops // the operations listen; nil none
 	Limits     Limits
 	Listens    []*Listen
 	TCP        TCPOptions
@@ -38,6 +39,13 @@ type Config struct {
 	MIME       []MIMEType  // sorted by extension; the built-in table when the config has none
 
 	Pos Pos
+}
+
+// Ops is the operations listen: health and metrics, served by the master.
+type Ops struct {
+	IP   string // default 127.0.0.1: not for the world
+	Port int
+	Pos  Pos
 }
 
 // Limits are the limits section; 0 disables the header limits.

@@ -92,6 +92,7 @@ func keyRows() []key {
 		{sec: "", name: "listen", shape: kList, byHand: true, show: showListens},
 		{sec: "", name: "tcp_options", shape: kObject, field: func(p any) any { return &p.(*Config).TCP }},
 		{sec: "", name: "http_options", shape: kObject, field: func(p any) any { return &p.(*Config).HTTP }},
+		{sec: "", name: "ops", shape: kObject, byHand: true, show: func(p any) []any { return showOps(p.(*Config).Ops) }},
 		{sec: "", name: "error_pages", shape: kObject, byHand: true, show: showErrorPages},
 		{sec: "", name: "mime_types", shape: kObject, byHand: true, show: showMIMETypes},
 		{sec: "", name: "ssl", shape: kObject, byHand: true},     // 2016: every port's certificate
@@ -113,6 +114,9 @@ func keyRows() []key {
 		{sec: "http_options", name: "timeout", typ: vInt, def: int64(DefaultTimeout), lo: 1, hi: 86400, why: "seconds", field: func(p any) any { return &p.(*HTTPOptions).Timeout }},
 		{sec: "http_options", name: "elapse", typ: vInt, def: int64(DefaultElapse), lo: 1, hi: 86400, why: "seconds", field: func(p any) any { return &p.(*HTTPOptions).Elapse }},
 		{sec: "http_options", name: "forward_disable", typ: vInt, def: int64(DefaultForwardDisable), lo: 0, hi: 86400, why: "seconds", field: func(p any) any { return &p.(*HTTPOptions).ForwardDisable }},
+
+		{sec: "ops", name: "ip", typ: vString, def: "127.0.0.1", field: func(p any) any { return &p.(*Ops).IP }},
+		{sec: "ops", name: "port", typ: vInt, lo: 1, hi: 65535, byHand: true, field: func(p any) any { return &p.(*Ops).Port }},
 
 		{sec: "mime_types", name: "mime_type", shape: kList, byHand: true},
 		{sec: "mime_type", name: "type", byHand: true, field: func(p any) any { return &p.(*MIMEType).Ext }},

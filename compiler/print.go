@@ -64,6 +64,13 @@ func showMIMETypes(p any) []any {
 	return []any{mt}
 }
 
+func showOps(p *Ops) []any {
+	if p == nil {
+		return nil
+	}
+	return []any{printSection("ops", p)}
+}
+
 func showSSL(s *SSL) []any {
 	if s == nil {
 		return nil

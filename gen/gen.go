@@ -39,6 +39,7 @@ const (
 	staticPkg = "github.com/hetaoc/hetao/runtime/static"
 	phashPkg  = "github.com/hetaoc/hetao/runtime/phash"
 	logsPkg   = "github.com/hetaoc/hetao/runtime/logs"
+	opsPkg    = "github.com/hetaoc/hetao/runtime/ops"
 )
 
 // Options change what is generated and how it is built.
@@ -163,6 +164,7 @@ func (g *generator) newFile() *jen.File {
 	f.ImportName(staticPkg, "static")
 	f.ImportName(phashPkg, "phash")
 	f.ImportName(logsPkg, "logs")
+	f.ImportName(opsPkg, "ops")
 	f.ImportName(appPkg, "app")
 	for _, a := range g.apps {
 		f.ImportAlias(a.Package, a.alias)

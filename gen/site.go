@@ -35,12 +35,13 @@ func (g *generator) siteFile(f *jen.File) error {
 //		ErrorPages:  []server.ErrorPage{{Code: 404, File: "..."}, // hetao.conf:60:5 ...},
 //		Upstreams:   []*server.Upstream{upstream1, // ... forward, hetao.conf:30:9 ...},
 //		Roots:       []*static.Root{website1Location2Root, // location ..., hetao.conf:21:9 ...},
+//		Ops:         &server.Ops{IP: "127.0.0.1", Port: 9100, Serve: ops.Serve},
 //		AccessLogFormat: server.LogJSON,
 //	}
 //
 // Upstreams (forwards, then apps) and Roots only when the site has forwards
-// or apps, or locations with a document root of their own; AccessLogFormat
-// only when it is not hetao's.
+// or apps, or locations with a document root of their own; Ops only with
+// an ops listen; AccessLogFormat only when it is not hetao's.
 func (g *generator) siteVar() (jen.Code, error) {
 	level, err := logLevel(g.cfg.LogLevel)
 	if err != nil {
@@ -69,10 +70,28 @@ func (g *generator) siteVar() (jen.Code, error) {
 	if roots := g.rootList(); roots != nil {
 		items = append(items, field("Roots", roots))
 	}
+	if c.Ops != nil {
+		items = append(items, field("Ops", g.ops()))
+	}
 	if f := accessLogFormat(c.AccessLogFormat); f != "" {
 		items = append(items, field("AccessLogFormat", jen.Qual(serverPkg, f)))
 	}
 	return doc(fmt.Sprintf("site is the whole site compiled from %s.", g.conf)).Var().Id("site").Op("=").Op("&").Qual(serverPkg, "Site").Add(fields(items...)), nil
+}
+
+// ops emits
+//
+//	&server.Ops{IP: "127.0.0.1", Port: 9100, Serve: ops.Serve}, // hetao.conf:5:2
+//
+// linking runtime/ops (net/http, the Prometheus text format) only into
+// sites that have an ops listen.
+func (g *generator) ops() jen.Code {
+	p := g.cfg.Ops
+	return jen.Op("&").Qual(serverPkg, "Ops").Values(jen.Dict{
+		jen.Id("IP"):    jen.Lit(p.IP),
+		jen.Id("Port"):  jen.Lit(p.Port),
+		jen.Id("Serve"): jen.Qual(opsPkg, "Serve"),
+	})
 }
 
 // accessLogFormat names the server.LogFormat constant of access_log_format,

@@ -45,6 +45,7 @@ const (
 	EnvListenFDs = "HETAO_LISTEN_FDS" // a worker's sockets, by listen index
 	EnvInherit   = "HETAO_INHERIT"    // a successor's inherited sockets, by ip:port
 	EnvReadyFD   = "HETAO_READY_FD"   // where to say "R\n" once serving
+	EnvMetricsFD = "HETAO_METRICS_FD" // a worker's shared counters (runtime/metrics)
 )
 
 // Listen is one listening address of the site.
@@ -69,6 +70,13 @@ type Config struct {
 	// on a ready pipe), the master prints it to standard error with the
 	// number of workers and its pid. nil prints nothing.
 	Serving func() string
+
+	// MetricsFD is a descriptor every worker gets (HETAO_METRICS_FD), the
+	// shared memory of its counters; 0 none.
+	MetricsFD int
+	// Ops, when set, starts the ops endpoint once the listening sockets
+	// are open (an error stops the start); the master keeps h up to date.
+	Ops func(h *Health) error
 
 	// ReopenLogs reopens the master's own logs on SIGUSR1, before the
 	// workers are told to reopen theirs.
@@ -106,6 +114,7 @@ type master struct {
 	stop    byte     // 0 running, 'T' draining, 'I' stopping now
 	lockFD  int      // the site's lock (pidlock_linux.go); -1 none
 	tickets *tickets // session-ticket keys (tickets_linux.go)
+	health  *Health  // for the ops endpoint (health_linux.go)
 }
 
 type exitMsg struct {
@@ -139,6 +148,7 @@ func Run(cfg Config) error {
 		fails:   make(chan exitMsg, 16),
 		respawn: make(chan int, 16),
 	}
+	m.health = newHealth(cfg.Workers)
 	ready := readyPipe()
 	var err error
 	if m.lockFD, err = lock(cfg.PidFile, cfg.Errorf); err != nil {
@@ -151,6 +161,13 @@ func Run(cfg Config) error {
 	if err := m.openSockets(); err != nil {
 		ready.fail(err)
 		return err
+	}
+	if cfg.Ops != nil {
+		if err := cfg.Ops(m.health); err != nil {
+			m.closeSockets()
+			ready.fail(err)
+			return err
+		}
 	}
 	if m.status, err = createStatus(statusPath(cfg.PidFile), cfg.Workers); err != nil {
 		cfg.Errorf("status file: %v", err)
@@ -177,6 +194,7 @@ func Run(cfg Config) error {
 	}
 	m.status.master(os.Getpid(), cfg.Workers, "")
 	m.status.publish()
+	m.health.serving.Store(true)
 	// systemd first: once the old master hears "R" it drains and exits,
 	// and by then systemd must know the main pid moved here.
 	notifySystemd(fmt.Sprintf("MAINPID=%d\nREADY=1", os.Getpid()))
@@ -265,6 +283,7 @@ func (m *master) startAll() error {
 		select {
 		case slot := <-m.readies:
 			m.workers[slot].ready = true
+			m.health.up.Add(1)
 			n++
 		case f := <-m.fails:
 			return fmt.Errorf("worker %d: %s", f.slot, f.msg)
@@ -284,6 +303,11 @@ func (m *master) spawn(slot int) error {
 		return os.NewSyscallError("socketpair", err)
 	}
 	files := []uintptr{0, 1, 2, uintptr(pair[1]), uintptr(m.status.fd())}
+	var extra []string
+	if m.cfg.MetricsFD > 0 {
+		extra = append(extra, EnvMetricsFD+"="+strconv.Itoa(len(files)))
+		files = append(files, uintptr(m.cfg.MetricsFD))
+	}
 	var desc []string
 	for i, fds := range m.socketsOf(slot) {
 		var s []string
@@ -294,6 +318,7 @@ func (m *master) spawn(slot int) error {
 		desc = append(desc, strconv.Itoa(i)+"="+strings.Join(s, ","))
 	}
 	env := append(childEnv(), EnvWorker+"="+strconv.Itoa(slot), EnvListenFDs+"="+strings.Join(desc, ";"))
+	env = append(env, extra...)
 	// /proc/self/exe, not cfg.Exe: a worker replacing a crashed one must be
 	// this master's binary even when a new one was installed at cfg.Exe.
 	pid, err := syscall.ForkExec("/proc/self/exe", append([]string{m.cfg.Exe}, m.cfg.Args...), &syscall.ProcAttr{
@@ -367,6 +392,7 @@ func (m *master) supervise(sigs chan os.Signal) error {
 		case s := <-sigs:
 			switch s {
 			case syscall.SIGTERM:
+				m.health.draining.Store(true)
 				m.cfg.Infof("SIGTERM: graceful stop")
 				// Once the workers close theirs too, the sockets are gone and
 				// new connections are refused instead of queueing unserved.
@@ -375,6 +401,7 @@ func (m *master) supervise(sigs chan os.Signal) error {
 				m.cleanup()
 				return nil
 			case syscall.SIGINT:
+				m.health.draining.Store(true)
 				m.cfg.Infof("SIGINT: fast stop")
 				m.closeSockets()
 				m.stopAll('I', time.Second)
@@ -402,6 +429,8 @@ func (m *master) supervise(sigs chan os.Signal) error {
 				continue
 			}
 			m.cfg.Infof("successor serving; draining the old workers")
+			m.health.draining.Store(true)
+			close(m.health.handed)
 			m.closeSockets()
 			m.stopAll('T', m.cfg.Elapse+2*time.Second)
 			m.status.close()
@@ -412,6 +441,10 @@ func (m *master) supervise(sigs chan os.Signal) error {
 				continue
 			}
 			m.workers[e.slot] = nil
+			if w.ready {
+				m.health.up.Add(-1)
+			}
+			m.health.restarts.Add(1)
 			m.cfg.Errorf("worker %d (pid %d) %s; starting a new one", e.slot, e.pid, e.status)
 			m.status.worker(e.slot, 0, 0)
 			if wait := time.Second - time.Since(w.started); wait > 0 {
@@ -428,8 +461,9 @@ func (m *master) supervise(sigs chan os.Signal) error {
 				time.AfterFunc(time.Second, func() { m.respawn <- slot })
 			}
 		case slot := <-m.readies:
-			if w := m.workers[slot]; w != nil {
+			if w := m.workers[slot]; w != nil && !w.ready {
 				w.ready = true
+				m.health.up.Add(1)
 			}
 		case f := <-m.fails:
 			m.cfg.Errorf("worker %d: %s", f.slot, f.msg)
@@ -515,7 +549,7 @@ func childEnv() []string {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case EnvWorker, EnvListenFDs, EnvInherit, EnvReadyFD, EnvLockFD, EnvTicketFD:
+		case EnvWorker, EnvListenFDs, EnvInherit, EnvReadyFD, EnvLockFD, EnvTicketFD, EnvMetricsFD, EnvReloads:
 		default:
 			env = append(env, kv)
 		}

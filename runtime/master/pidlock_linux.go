@@ -172,3 +172,6 @@ func CheckMaster(pidFile string, pid int) error {
 	}
 	return nil
 }
+
+// ProbeFree reports an error when something listens on addr.
+func ProbeFree(addr string) error { return probeFree(addr) }

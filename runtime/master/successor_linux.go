@@ -39,6 +39,7 @@ func (m *master) startSuccessor() error {
 		addrs = append(addrs, m.cfg.Listens[i].Addr+"="+strings.Join(s, ","))
 	}
 	env := append(childEnv(), EnvReadyFD+"=3", EnvInherit+"="+strings.Join(addrs, ";"))
+	env = append(env, EnvReloads+"="+strconv.FormatUint(m.health.reloads.Load()+1, 10))
 	if m.lockFD >= 0 {
 		env = append(env, EnvLockFD+"="+strconv.Itoa(len(files)))
 		files = append(files, uintptr(m.lockFD))

@@ -19,6 +19,10 @@ type Worker struct {
 
 	ctl    *os.File
 	status int
+
+	// MetricsFD is the shared memory of the workers' counters
+	// (runtime/metrics); -1 none.
+	MetricsFD int
 }
 
 // IsWorker reports whether the master started this process as a worker.
@@ -32,7 +36,12 @@ func AsWorker() *Worker {
 		return nil
 	}
 	slot, _ := strconv.Atoi(s)
-	w := &Worker{Slot: slot, Listens: ParseListenFDs(os.Getenv(EnvListenFDs)), status: 4}
+	w := &Worker{Slot: slot, Listens: ParseListenFDs(os.Getenv(EnvListenFDs)), status: 4, MetricsFD: -1}
+	if fd, err := strconv.Atoi(os.Getenv(EnvMetricsFD)); err == nil && fd > 2 {
+		unix.CloseOnExec(fd)
+		w.MetricsFD = fd
+	}
+	os.Unsetenv(EnvMetricsFD)
 	os.Unsetenv(EnvWorker)
 	os.Unsetenv(EnvListenFDs)
 	for _, fd := range []int{3, 4} {

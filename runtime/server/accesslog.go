@@ -15,6 +15,7 @@ import (
 //
 //	2026-11-23 04:50:01 - 127.0.0.1(curl/8.5.0) - example.com - "GET /a.html HTTP/1.1" 200 3321
 func (x *Ctx) log() {
+	x.count()
 	s := x.Site
 	if s == nil || s.log == nil || x.status == 0 {
 		return

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hetaoc/hetao/runtime/http1"
 	"github.com/hetaoc/hetao/runtime/logs"
+	"github.com/hetaoc/hetao/runtime/metrics"
 	"github.com/hetaoc/hetao/runtime/static"
 )
 
@@ -39,6 +40,7 @@ type loop struct {
 
 	ups       []*upConn // backend connections, by descriptor
 	upstreams []upState // by Upstream.id
+	m         *metrics.Worker // this loop's counters (runtime/metrics)
 	phead     []byte    // scratch for a forwarded request head
 	resp      http1.Response
 
@@ -86,6 +88,7 @@ func newLoop(id int, rt *runtimeState) (*loop, error) {
 		rbuf:   make([]byte, readBufSize),
 		wbuf:   make([]byte, 0, 64<<10),
 		access: make([]logs.Buffer, len(rt.websites)),
+		m:      metrics.NewWorker(rt.metricsLayout()),
 	}
 	for i, w := range rt.websites {
 		l.access[i].File = w.log
@@ -230,6 +233,7 @@ func (l *loop) tick() {
 	if t.Unix() != l.clock.sec {
 		l.clock.tick(t)
 		l.cache.Tick(t) // the cache's clock; closes files unused for a minute
+		l.gauges()
 	}
 }
 

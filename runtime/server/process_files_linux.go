@@ -62,5 +62,9 @@ func servingURLs(site *Site) string {
 		}
 		urls = append(urls, fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(ip, strconv.Itoa(ln.Port))))
 	}
-	return strings.Join(urls, " and ")
+	s := strings.Join(urls, " and ")
+	if site.Ops != nil {
+		s += fmt.Sprintf(" (health and metrics on http://%s/)", net.JoinHostPort(site.Ops.IP, strconv.Itoa(site.Ops.Port)))
+	}
+	return s
 }

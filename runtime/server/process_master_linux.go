@@ -62,6 +62,11 @@ func runMaster(site *Site, args []string, pidFile string) error {
 		Infof:      logs.Infof,
 		Errorf:     logs.Errorf,
 	}
+	if site.Ops != nil {
+		if err := withOps(&cfg, rt, n); err != nil {
+			return err
+		}
+	}
 	for _, ln := range site.Listens {
 		cfg.Listens = append(cfg.Listens, master.Listen{
 			Addr: master.Addr(ln.IP, ln.Port),

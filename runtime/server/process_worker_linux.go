@@ -10,6 +10,7 @@ import (
 
 	"github.com/hetaoc/hetao/runtime/logs"
 	"github.com/hetaoc/hetao/runtime/master"
+	"github.com/hetaoc/hetao/runtime/metrics"
 )
 
 // runWorker is a worker process: one event loop on the listening sockets
@@ -18,7 +19,7 @@ func runWorker(site *Site, w *master.Worker) int {
 	signal.Ignore(syscall.SIGPIPE, syscall.SIGHUP, syscall.SIGUSR2)
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
-	in, err := startOnFDs(site, w.Slot, w.Listens, firstTicketKeys(w))
+	in, err := startOnFDs(site, w.Slot, w.Listens, firstTicketKeys(w), w.MetricsFD)
 	if err != nil {
 		w.Fail(err)
 		logs.Errorf("worker %d: %v", w.Slot, err)
@@ -66,7 +67,7 @@ func runWorker(site *Site, w *master.Worker) int {
 
 // startOnFDs is Start for a worker process: one loop, serving listening
 // sockets it inherited (listen index → descriptors) instead of binding.
-func startOnFDs(site *Site, slot int, fds map[int][]int, keys [][32]byte) (*Instance, error) {
+func startOnFDs(site *Site, slot int, fds map[int][]int, keys [][32]byte, metricsFD int) (*Instance, error) {
 	rt, err := prepare(site, true)
 	if err != nil {
 		return nil, err
@@ -78,6 +79,12 @@ func startOnFDs(site *Site, slot int, fds map[int][]int, keys [][32]byte) (*Inst
 		return nil, err
 	}
 	l := in.loops[0]
+	if metricsFD >= 0 {
+		if l.m, err = metrics.Attach(metricsFD, slot, rt.metricsLayout()); err != nil {
+			in.close()
+			return nil, err
+		}
+	}
 	for i, ln := range site.Listens {
 		if len(fds[i]) == 0 {
 			in.close()

@@ -80,6 +80,7 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 	}
 	next.logLine, next.logCut, next.logAt = append(next.logLine[:0], up.logLine...), up.logCut, up.logAt
 	st.backends[next.b].active++
+	l.m.UpstreamRequest(st.m0 + next.b)
 	c.proxy = next
 	l.waitBackend(c, next)
 }
@@ -436,6 +437,9 @@ func (l *loop) proxyError(c *conn, up *upConn, code int) {
 	}
 	l.wbuf, up.sent = l.appendPage(l.wbuf, code, "", "", nil, c.keepAlive(), up.minor, up.method)
 	up.status, up.state = code, upBody
+	if up.st != nil && code != 503 { // 503: no backend was there to fail
+		l.m.UpstreamFailure(up.st.m0 + up.b)
+	}
 	l.flush(c)
 }
 
@@ -460,6 +464,7 @@ func (l *loop) timeoutProxy(c *conn) {
 // logProxy writes the access-log line of a forwarded request, with the
 // backend's address and status.
 func (l *loop) logProxy(up *upConn) {
+	l.countProxy(up)
 	s := up.site
 	if s == nil || s.log == nil {
 		return

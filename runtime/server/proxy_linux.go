@@ -24,6 +24,7 @@ type upState struct {
 	u        *Upstream
 	rr       int
 	backends []backend
+	m0       int // metrics index of backends[0]
 }
 
 type backend struct {
@@ -84,9 +85,11 @@ type upConn struct {
 
 func (l *loop) initUpstreams() {
 	l.upstreams = make([]upState, len(l.rt.site.Upstreams))
+	m0 := 0
 	for i, u := range l.rt.site.Upstreams {
 		st := &l.upstreams[i]
-		st.u = u
+		st.u, st.m0 = u, m0
+		m0 += backendsOf(u)
 		if u.App != nil { // one backend, in this process
 			st.backends = []backend{{addr: u.Name}}
 			continue
@@ -141,6 +144,7 @@ func (x *Ctx) Forward(u *Upstream) {
 	}
 	up.logLine, up.logCut, up.logAt = x.appendProxyLog(up.logLine[:0])
 	st.backends[up.b].active++
+	l.m.UpstreamRequest(st.m0 + up.b)
 	c.proxy = up
 	if c.phase == phaseDiscard {
 		c.to(phaseForward) // the body goes to the backend

@@ -67,6 +67,7 @@ func (l *loop) disable(st *upState, j int) {
 	}
 	b := &st.backends[j]
 	b.downUntil = l.now + l.rt.disable
+	l.m.UpstreamFailure(st.m0 + j)
 	l.rt.log.Warnf("%s: backend %s failed; skipped for %v", st.u.Name, b.addr, time.Duration(l.rt.disable)*time.Millisecond)
 }
 

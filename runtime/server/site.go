@@ -36,6 +36,7 @@ type Site struct {
 	Roots      []*static.Root // locations' own document roots, opened at start
 
 	AccessLogFormat LogFormat // of every access log
+	Ops             *Ops      // the operations listen; nil none
 
 	tune *timings // tests: shorter fixed delays than defaultTimings
 }

@@ -26,9 +26,11 @@ func (x *Ctx) Static(root *static.Root) {
 	}
 	l := x.l
 	if en := l.cache.Lookup(root, x.Path); en != nil {
+		l.m.CacheHit()
 		x.sendEntry(en)
 		return
 	}
+	l.m.CacheMiss()
 	res := l.cache.Resolve(root, x.Path, l.rt.mimeOf)
 	switch {
 	case res.Status == 301:
@@ -78,6 +80,9 @@ func (x *Ctx) sendEntry(en *static.Entry) {
 	if !ok {
 		x.notAcceptable()
 		return
+	}
+	if enc != http1.CodingIdentity {
+		x.l.m.Variant(int(enc) - 1) // metrics.Gzip, Deflate …
 	}
 	x.answer(&representation{
 		etag: en.ETag(enc), mod: en.ModTime, size: en.Size, ext: en.Ext, mime: en.MIME,

@@ -148,7 +148,9 @@ func (l *loop) terminate(fd int, ln *Listen, ip ipAddr, timeout time.Duration) {
 	tio := &tlsIO{Conn: rec, fd: -1}
 	tc := tls.Server(tio, l.rt.tls[ln])
 	raw.SetDeadline(time.Now().Add(timeout))
-	if err := tc.HandshakeContext(l.hs.ctx); err != nil {
+	err = tc.HandshakeContext(l.hs.ctx)
+	l.m.TLSHandshake(err == nil)
+	if err != nil {
 		l.rt.log.Debugf("TLS handshake with %v: %v", raw.RemoteAddr(), err)
 		var rh tls.RecordHeaderError
 		if errors.As(err, &rh) && rh.Conn != nil && looksLikeHTTP(rh.RecordHeader[:]) {

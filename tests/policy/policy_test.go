@@ -29,7 +29,11 @@ var thirdParty = map[string][]string{
 	// (runtime/auth); a password hash is no place for code of our own.
 	// golang.org/x/net/http2/hpack: HPACK for runtime/http2 (RFC 7541's
 	// tables and Huffman code, as Go's own HTTP/2 server uses them).
-	"runtime": {"golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/crypto", "golang.org/x/net/http2/hpack"},
+	// runtime/ops only (linked into sites with an ops listen): the
+	// Prometheus text format from its maintainers' expfmt, with what it
+	// needs (client_model, protobuf, goautoneg), not a formatter of ours.
+	"runtime": {"golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/crypto", "golang.org/x/net/http2/hpack",
+		"github.com/prometheus/common", "github.com/prometheus/client_model", "google.golang.org/protobuf", "github.com/munnerz/goautoneg", "go.yaml.in/yaml/v2"},
 	// golang.org/x/mod/modfile: the go.mod reader of the go command's own
 	// authors, for the go.mod of app modules (compiler resolves them, gen
 	// merges them): go.mod grammar keeps growing (tool, ignore, godebug).

@@ -7,10 +7,10 @@ import (
 	"github.com/hetaoc/hetao/runtime/server"
 )
 
-// hosts1 finds the website of a request's Host on :8080 (hetao.conf:7:13):
+// hosts1 finds the website of a request's Host on :8080 (hetao.conf:8:13):
 // a perfect hash over the lower-cased domains; unknown hosts get website1.
 var hosts1 = &server.HostTable{
 	Table:   phash.Table{Fold: true},
 	Sites:   nil,
-	Default: website1, // "" hetao.conf:9:15
+	Default: website1, // "" hetao.conf:10:15
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"github.com/hetaoc/hetao/runtime/logs"
+	"github.com/hetaoc/hetao/runtime/ops"
 	"github.com/hetaoc/hetao/runtime/server"
 	"time"
 )
@@ -11,7 +12,7 @@ import (
 // site is the whole site compiled from hetao.conf.
 var site = &server.Site{
 	Conf:        "hetao.conf",
-	ConfHash:    "sha256:920d0e2a08c99250d9f5b50fb797d32a3fe7114f3f4a8f0bcc4d3e8dc82cd656",
+	ConfHash:    "sha256:3a9b5304e7d84bc6717210b9d852f02804ade679a9ec20e09daadfdd502ad978",
 	Hetaoc:      "0.1.0",
 	Workers:     2,
 	CPUAffinity: false,
@@ -34,9 +35,14 @@ var site = &server.Site{
 		ForwardDisable: 60 * time.Second,
 	},
 	Listens: []*server.Listen{
-		{IP: "", Port: 8080, Hosts: hosts1}, // hetao.conf:7:13
+		{IP: "", Port: 8080, Hosts: hosts1}, // hetao.conf:8:13
 	},
-	MIME:            mimeTypes,
-	ErrorPages:      nil,
+	MIME:       mimeTypes,
+	ErrorPages: nil,
+	Ops: &server.Ops{
+		IP:    "0.0.0.0",
+		Port:  9100,
+		Serve: ops.Serve,
+	},
 	AccessLogFormat: server.LogJSON,
 }

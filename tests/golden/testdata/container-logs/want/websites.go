@@ -7,7 +7,7 @@ import (
 	"github.com/hetaoc/hetao/runtime/static"
 )
 
-// website1 is the default website ("") on :8080, hetao.conf:9:15.
+// website1 is the default website ("") on :8080, hetao.conf:10:15.
 var website1 = &server.Website{
 	Domain:    "",
 	AccessLog: "-",
@@ -21,7 +21,7 @@ var website1Root = &static.Root{
 	Index: []string{"/index.html"},
 }
 
-// serveWebsite1 answers requests for the default website ("") on :8080 (hetao.conf:9:15):
+// serveWebsite1 answers requests for the default website ("") on :8080 (hetao.conf:10:15):
 // phases: static.
 func serveWebsite1(c *server.Ctx) {
 	c.Static(website1Root)
