@@ -40,9 +40,10 @@ type loop struct {
 
 	ups       []*upConn // backend connections, by descriptor
 	upstreams []upState // by Upstream.id
-	m         *metrics.Worker // this loop's counters (runtime/metrics)
 	phead     []byte    // scratch for a forwarded request head
 	resp      http1.Response
+
+	m *metrics.Worker // this loop's counters (runtime/metrics)
 
 	sessions atomic.Int64 // read by the worker's status reporting
 	perIP    map[ipAddr]int32
