@@ -77,7 +77,7 @@ func (l Layout) words() int {
 
 // Worker is one worker's slot. Its methods are called by that worker's
 // loop (TLSHandshake also from handshake goroutines: every update is an
-// atomic add or store).
+// atomic add or store). A nil *Worker counts nothing.
 type Worker struct {
 	v        []atomic.Uint64
 	websites int
@@ -92,6 +92,9 @@ func NewWorker(l Layout) *Worker {
 // Request counts an answer of website (-1: none took it) with status and
 // body bytes.
 func (w *Worker) Request(website, status int, bytes int64) {
+	if w == nil {
+		return
+	}
 	if website < 0 || website > w.websites {
 		website = w.websites
 	}
@@ -105,11 +108,23 @@ func (w *Worker) Request(website, status int, bytes int64) {
 }
 
 // CacheHit and CacheMiss count file cache lookups.
-func (w *Worker) CacheHit()  { w.v[cCacheHits].Add(1) }
-func (w *Worker) CacheMiss() { w.v[cCacheMisses].Add(1) }
+func (w *Worker) CacheHit() {
+	if w != nil {
+		w.v[cCacheHits].Add(1)
+	}
+}
+
+func (w *Worker) CacheMiss() {
+	if w != nil {
+		w.v[cCacheMisses].Add(1)
+	}
+}
 
 // Variant counts a compressed variant served (Gzip …).
 func (w *Worker) Variant(enc int) {
+	if w == nil {
+		return
+	}
 	if enc >= 0 && enc < encodings {
 		w.v[cVariants+enc].Add(1)
 	}
@@ -117,6 +132,9 @@ func (w *Worker) Variant(enc int) {
 
 // TLSHandshake counts a handshake that completed or failed.
 func (w *Worker) TLSHandshake(ok bool) {
+	if w == nil {
+		return
+	}
 	if ok {
 		w.v[cTLSHandshakes].Add(1)
 	} else {
@@ -126,6 +144,9 @@ func (w *Worker) TLSHandshake(ok bool) {
 
 // Gauges sets the worker's open connections and cache bytes.
 func (w *Worker) Gauges(conns, cacheBytes int64) {
+	if w == nil {
+		return
+	}
 	w.v[cConns].Store(uint64(max(conns, 0)))
 	w.v[cCacheBytes].Store(uint64(max(cacheBytes, 0)))
 }
@@ -133,13 +154,26 @@ func (w *Worker) Gauges(conns, cacheBytes int64) {
 func (w *Worker) backend(b int) int { return nFixed + (w.websites+1)*perSite + b*perBackend }
 
 // UpstreamRequest counts a request sent to backend b.
-func (w *Worker) UpstreamRequest(b int) { w.v[w.backend(b)+bRequests].Add(1) }
+func (w *Worker) UpstreamRequest(b int) {
+	if w == nil {
+		return
+	}
+	w.v[w.backend(b)+bRequests].Add(1)
+}
 
 // UpstreamFailure counts a backend that refused, broke or timed out.
-func (w *Worker) UpstreamFailure(b int) { w.v[w.backend(b)+bFailures].Add(1) }
+func (w *Worker) UpstreamFailure(b int) {
+	if w == nil {
+		return
+	}
+	w.v[w.backend(b)+bFailures].Add(1)
+}
 
 // UpstreamDisabled sets whether this worker skips backend b.
 func (w *Worker) UpstreamDisabled(b int, down bool) {
+	if w == nil {
+		return
+	}
 	v := uint64(0)
 	if down {
 		v = 1
@@ -149,6 +183,9 @@ func (w *Worker) UpstreamDisabled(b int, down bool) {
 
 // UpstreamLatency observes one exchange with backend b that took ms.
 func (w *Worker) UpstreamLatency(b int, ms int64) {
+	if w == nil {
+		return
+	}
 	base := w.backend(b)
 	i := 0
 	for i < len(Buckets) && ms > Buckets[i] {

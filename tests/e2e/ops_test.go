@@ -130,9 +130,15 @@ func TestOpsHealthAndMetrics(t *testing.T) {
 	if code, body := status(t, fmt.Sprintf("http://127.0.0.1:%d/healthz", ops)); code != 200 {
 		t.Errorf("/healthz: %d %q", code, body)
 	}
-	if code, body := status(t, fmt.Sprintf("http://127.0.0.1:%d/readyz", ops)); code != 200 || body != "ready\n" {
-		t.Errorf("/readyz: %d %q", code, body)
-	}
+	// The listening sockets accept (and queue) before the workers serve:
+	// ready comes once both say they do.
+	waitFor(t, func() bool {
+		code, body := status(t, fmt.Sprintf("http://127.0.0.1:%d/readyz", ops))
+		if code != 200 && !strings.HasPrefix(body, "starting: ") {
+			t.Fatalf("/readyz: %d %q", code, body)
+		}
+		return code == 200 && body == "ready\n"
+	})
 	before := scrape(t, ops)
 
 	// Load from several connections, so both workers take some.
