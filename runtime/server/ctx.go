@@ -19,6 +19,7 @@ type Ctx struct {
 
 	l         *loop
 	c         *conn
+	out       answerStream                     // where the answer goes (answer.go)
 	rewritten bool                             // a rewrite phase replaced Path and Query
 	hdr       *Headers                         // fields the website or location adds (headers.go)
 	tryBuf    []byte                           // scratch of TryFiles (tryfiles.go)
@@ -29,6 +30,8 @@ type Ctx struct {
 }
 
 func (x *Ctx) reset(c *conn) {
+	x.l.h1.c = c
+	x.out = &x.l.h1
 	x.c, x.Site, x.Path, x.Query, x.status, x.sent, x.rewritten = c, nil, nil, nil, 0, 0, false
 	x.hdr = nil
 }
@@ -37,9 +40,6 @@ func (x *Ctx) reset(c *conn) {
 // website by Host and clean the path.
 func (x *Ctx) serve() {
 	c, req := x.c, x.Req
-	if !req.KeepAlive || x.l.stopping.Load() {
-		c.closeWhen(afterAnswer)
-	}
 	x.Site = c.ln.Hosts.Lookup(req.Host)
 	if x.Site == nil {
 		x.Error(421) // no website for this Host and no default one
@@ -66,7 +66,6 @@ func (x *Ctx) serve() {
 // badRequest answers a request that could not be parsed and closes. The
 // line goes to the access log of the listen's default website, if any.
 func (x *Ctx) badRequest(status int) {
-	x.c.closeWhen(afterAnswer)
 	x.Error(status)
 	x.Site = x.c.ln.Hosts.Default
 	x.log()

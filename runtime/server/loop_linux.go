@@ -34,8 +34,9 @@ type loop struct {
 	cache   *static.Cache
 	req     http1.Request
 	ctx     Ctx
-	now     int64 // ms, monotonic
-	yielded int64 // ms: when the loop last yielded to the scheduler
+	h1      h1Answer // the answerStream of HTTP/1 requests (h1_linux.go)
+	now     int64    // ms, monotonic
+	yielded int64    // ms: when the loop last yielded to the scheduler
 	clock   clock
 
 	ups       []*upConn // backend connections, by descriptor
@@ -111,6 +112,7 @@ func newLoop(id int, rt *runtimeState) (*loop, error) {
 	}
 	l.initUpstreams()
 	l.ctx.l = l
+	l.h1.l = l
 	l.ctx.Req = &l.req
 	l.clock.tick(time.Now())
 	return l, nil

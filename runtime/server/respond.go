@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"github.com/hetaoc/hetao/runtime/http1"
-	"golang.org/x/sys/unix"
 )
 
 // Writing an answer: status line, fields, body; error pages.
@@ -23,7 +22,9 @@ func (x *Ctx) Error(code int) { x.respond(code, "", nil) }
 // nil.
 func (x *Ctx) respond(code int, extra string, body []byte) {
 	x.status = code
-	x.l.wbuf, x.sent = x.l.appendPage(x.l.wbuf, code, extra, x.alwaysFields(), body, x.c.keepAlive(), x.Req.Minor, x.Req.Method)
+	var w []byte
+	w, x.sent = x.l.appendPage(x.out.headBuf(), code, extra, x.alwaysFields(), body, x.out.keepAlive(), x.Req.Minor, x.Req.Method)
+	x.out.sendHead(w)
 }
 
 // appendPage appends a whole answer that is not a file: status line,
@@ -53,46 +54,26 @@ func (l *loop) appendPage(w []byte, code int, extra, fields string, body []byte,
 	return append(w, body...), int64(len(body))
 }
 
-// head starts a response in the batch buffer: status line, Server, Date.
+// head starts an answer's head: status line, Server, Date.
 func (x *Ctx) head(code int) []byte {
 	x.status = code
-	w := http1.AppendStatusLine(x.l.wbuf, code)
+	w := http1.AppendStatusLine(x.out.headBuf(), code)
 	w = append(w, serverLine...)
 	return append(w, x.l.clock.date...)
 }
 
-// end closes the header block with the Connection header the keep-alive
-// decision needs.
-func (x *Ctx) end(w []byte) []byte { return appendConnection(w, x.c.keepAlive(), x.Req.Minor) }
+// endHead ends the head with the Connection field the keep-alive decision
+// needs and sends it.
+func (x *Ctx) endHead(w []byte) {
+	x.out.sendHead(appendConnection(w, x.out.keepAlive(), x.Req.Minor))
+}
 
-// writeBody sends body after the head in the batch buffer, unless the
-// request is HEAD. Small bodies join the batch; large ones are written from
-// where they are, and what the socket does not take stays referenced.
+// writeBody sends an immutable body after the head, unless the request is
+// HEAD.
 func (x *Ctx) writeBody(body []byte) {
 	if x.Req.Method == http1.MethodHEAD {
 		return
 	}
 	x.sent = int64(len(body))
-	l, c := x.l, x.c
-	if len(body) <= bodyInline {
-		l.wbuf = append(l.wbuf, body...)
-		return
-	}
-	n, err := l.writev2(c, l.wbuf, body)
-	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
-		c.closeWhen(afterDrain)
-		l.wbuf = l.wbuf[:0]
-		return
-	}
-	n = max(n, 0)
-	if n < len(l.wbuf) {
-		c.out = append([]byte(nil), l.wbuf[n:]...)
-		c.outRef = body
-	} else if rest := body[n-len(l.wbuf):]; len(rest) > 0 {
-		c.outRef = rest
-	}
-	l.wbuf = l.wbuf[:0]
-	if c.blocked() {
-		c.elapseAt = 0
-	}
+	x.out.sendShared(body)
 }

@@ -138,7 +138,7 @@ func (x *Ctx) answer(r *representation) {
 		w := x.head(200)
 		w = append(w, r.header...)
 		w = x.appendFileFields(w, r.ext, r.mime)
-		x.l.wbuf = x.end(w)
+		x.endHead(w)
 	}
 	if r.file == nil {
 		if status == 206 {
@@ -152,11 +152,7 @@ func (x *Ctx) answer(r *representation) {
 		r.release()
 		return
 	}
-	c := x.c
-	r.file.Hold()
-	// The head is written with MSG_MORE (loop.write): sent as a small
-	// segment of its own, it halved the throughput of 1 MiB downloads.
-	c.file, c.fileOff, c.fileEnd = r.file, start, end+1
+	x.out.sendFile(r.file, start, end+1)
 	x.sent = end + 1 - start
 }
 
@@ -258,7 +254,7 @@ func (x *Ctx) send304(etag, ext string, mime *static.MIME) {
 		w = append(w, "Vary: Accept-Encoding\r\n"...)
 	}
 	w = x.appendFileFields(w, ext, mime)
-	x.l.wbuf = x.end(w)
+	x.endHead(w)
 }
 
 func (x *Ctx) send206(ext string, mime *static.MIME, size, start, end int64, mod time.Time, etag string) {
@@ -272,7 +268,7 @@ func (x *Ctx) send206(ext string, mime *static.MIME, size, start, end int64, mod
 	w = strconv.AppendInt(w, size, 10)
 	w = append(w, "\r\n"...)
 	w = x.appendFileFields(w, ext, mime)
-	x.l.wbuf = x.end(w)
+	x.endHead(w)
 }
 
 func (x *Ctx) send416(size int64) {
