@@ -109,13 +109,8 @@ func (l *loop) upOf(fd int) *upConn {
 	return nil
 }
 
-// Forward sends the request to one of u's backends and streams the answer
-// back: the forward phase. The request line carries the current path and
-// query (rewritten or not); hop-by-hop fields are dropped; Host is passed
-// through; X-Forwarded-For, X-Real-IP and X-Forwarded-Proto are set. The
-// body's framing is written from the parsed request, a chunked body
-// re-chunked (see forwardBody), never copied from the client.
-func (x *Ctx) Forward(u *Upstream) {
+// forward is Forward (api.go).
+func (x *Ctx) forward(u *Upstream) {
 	l, c, req := x.l, x.c, x.Req
 	st := &l.upstreams[u.id]
 	upgrade := req.Upgrade != nil && wantsUpgrade(req)

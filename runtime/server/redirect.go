@@ -5,11 +5,8 @@ import "github.com/hetaoc/hetao/runtime/http1"
 // Redirects: a configured redirect, and a directory asked for without
 // its trailing slash.
 
-// Redirect answers with code (301, 302, 303, 307 or 308) and a Location made
-// from target: a target with a path is used as it is; a bare scheme://host
-// or host keeps the request's path and query (http:// is assumed for a bare
-// host, https:// on a TLS listener).
-func (x *Ctx) Redirect(code int, target string) {
+// redirect is Redirect (api.go).
+func (x *Ctx) redirect(code int, target string) {
 	loc := redirectLocation(target, x.Req.Target, x.c.ln.TLS != nil)
 	x.respond(code, "Location: "+loc+"\r\n", nil)
 }

@@ -14,9 +14,6 @@ const bodyInline = 16 << 10
 
 const serverLine = "Server: hetao\r\n"
 
-// Error answers with status code and its error page.
-func (x *Ctx) Error(code int) { x.respond(code, "", nil) }
-
 // respond sends a complete non-file response: status, extra header lines
 // (each ending in CRLF) and body, or the status's error page when body is
 // nil.

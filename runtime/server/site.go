@@ -1,8 +1,3 @@
-// Package server is the part of the dataplane that generated sites talk to:
-// a generated main builds a *Site out of Go literals (tables, constants and
-// one handler per website) and hands it to Run. The package never reads a
-// configuration file; everything dynamic ($VAR$ paths, the file system,
-// inherited sockets) is resolved when the site starts.
 package server
 
 import (
@@ -174,13 +169,6 @@ func (t *MIMETable) mime(ext []byte) *static.MIME {
 		return &t.Types[i]
 	}
 	return nil
-}
-
-// HostIs reports whether the request's Host names domain the way website
-// lookup does: ASCII case-insensitive, exactly or without ":port" or a
-// trailing dot. It does not allocate.
-func (c *Ctx) HostIs(domain string) bool {
-	return equalFold(c.Req.Host, domain) || equalFold(bareHost(c.Req.Host), domain)
 }
 
 func equalFold(b []byte, s string) bool {

@@ -12,9 +12,8 @@ import (
 // The static answer: a file from the cache or sent with sendfile, with
 // its content coding, conditional requests and ranges.
 
-// Static answers the request from a document root: the content phase of a
-// website whose request was not redirected, forwarded or given to an app.
-func (x *Ctx) Static(root *static.Root) {
+// static is Static (api.go).
+func (x *Ctx) static(root *static.Root) {
 	req := x.Req
 	if req.Method != http1.MethodGET && req.Method != http1.MethodHEAD {
 		if req.Method == http1.MethodOther {
@@ -276,12 +275,8 @@ func (x *Ctx) send416(size int64) {
 	x.respond(416, extra, nil)
 }
 
-// IndexIs reports whether the request is for a directory whose index file
-// (the first of root's that exists) has extension ext. If so, the request
-// now names that file, as nginx's index does before its content phase, so a
-// forward sends /dir/index.php and a static phase would never serve the
-// file's source.
-func (x *Ctx) IndexIs(root *static.Root, ext string) bool {
+// indexIs is IndexIs (api.go).
+func (x *Ctx) indexIs(root *static.Root, ext string) bool {
 	p := x.Path
 	if len(p) == 0 || p[len(p)-1] != '/' {
 		return false

@@ -1,0 +1,64 @@
+// Package server is the part of the dataplane that generated sites talk to:
+// a generated main builds a *Site out of Go literals (tables, constants and
+// one handler per website) and hands it to Main (api.go lists the calls).
+// The package never reads a configuration file; everything dynamic ($VAR$
+// paths, the file system, inherited sockets) is resolved when the site
+// starts (state.go).
+//
+// # Transport, protocol, handler
+//
+// Each worker runs one event loop (loop_linux.go). A client connection,
+// conn, is a transport: its descriptor, its TLS record layer if any
+// (tlsloop_linux.go), input and output buffers, its deadlines, its
+// admission slot, and its close policy. What it is doing is one value, its
+// phase, and what it does once its answers are out another, its after
+// (lifecycle.go); event, read and timeout choose by the phase.
+//
+// The transport drives a protocol. HTTP/1.x (h1_linux.go) is the first:
+// it frames requests out of the bytes read (pipelining, keep-alive, a body
+// read off or passed to a backend, an upgrade to a tunnel) and runs each
+// request's handler on a Ctx. A protocol with several requests in flight
+// on one transport (HTTP/2) gives each its own Ctx and its own output
+// stream.
+//
+// Handlers write answers through an answerStream (answer.go), which does
+// not know the protocol: the head in HTTP/1 form (status line, field
+// lines, empty line) into headBuf and back with sendHead; then the body as
+// bytes nobody changes until they are sent (sendShared) or as a range of
+// an open file (sendFile). h1Answer writes into the loop's batch buffer,
+// copy-free; an HTTP/2 stream encodes the head with HPACK
+// (runtime/http2's Stream.RespondHTTP1) and the body as DATA frames. The
+// reverse proxy's exchange streams a backend's answer with backpressure,
+// reading the backend only while the client's output has drained
+// (proxy_exchange_linux.go, upRead); it writes HTTP/1 to its client.
+//
+// # Where is X
+//
+//	accept, admission (max_http_session_count, per IP), EMFILE   accept_linux.go
+//	a connection's phase and close policy, legal moves             lifecycle.go
+//	events, reading, writing, sendfile, close and linger           conn_linux.go (finish, lingerRead)
+//	timers: timeout (idle), elapse (per request), their heap       conn_linux.go (deadline), timer.go
+//	HTTP/1 framing, pipelining, keep-alive, request bodies         h1_linux.go (process)
+//	the seam between handlers and protocols                        answer.go, h1_linux.go (h1Answer)
+//	Host → website, path cleaning, the phases before the site's    ctx.go (serve)
+//	the API generated code calls                                   api.go, site.go
+//	a static answer: 406 → 412 → 304 → 416/206 → 200               static_answer.go (answer)
+//	what happens on a 304                                          static_answer.go (notModified, send304)
+//	where the gzip variant is chosen                               static_answer.go (coding), runtime/static (Entry.Variant)
+//	redirects, the directory slash redirect                        redirect.go
+//	status line, fields, error pages                               respond.go, state.go (errorPage)
+//	rewrite, try_files, added headers, allow/deny, limit_req, auth rewrite.go, rewrite_table.go, tryfiles.go, headers.go, access.go, auth.go
+//	forward: the request a backend sees                            proxy_linux.go (proxyHead), runtime/http1 (forward.go)
+//	how a backend is picked, disabled, pooled, dialed              proxy_pool_linux.go (pick, connectAny)
+//	the exchange: answer streaming, retry, 502/503/504, cut off    proxy_exchange_linux.go
+//	protocol upgrades (WebSocket): the tunnel and its half pipes   tunnel_linux.go
+//	applications compiled into the site                            app.go, app_linux.go
+//	HTTPS: handshake, plain HTTP on a TLS port, TLS to backends    tls_linux.go
+//	the TLS record layer in the loop                               tlsloop_linux.go
+//	certificates, SNI, TLS policy, session tickets                 tls_config.go, tls_tickets.go
+//	limits (sessions, per IP, head, body, file cache)              site.go (Limits), accept_linux.go, runtime/http1, runtime/static
+//	access log                                                     accesslog.go, accesslog_format.go
+//	the loop: batching, yielding, stop and drain                   loop_linux.go (run, drainStep)
+//	Start, Stop, listening sockets                                 serve_linux.go, ipv6_linux.go
+//	master and worker processes, site commands                     main.go, process_*_linux.go
+package server
