@@ -172,6 +172,9 @@ func (g *generator) redirectPhase(s *scope) ([]jen.Code, bool, error) {
 		code     []jen.Code
 		catchAll *compiler.Redirect
 	)
+	if s.redirectTable() {
+		code = g.redirectTablePhase(s)
+	}
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if r.Domain == "" {
@@ -179,6 +182,9 @@ func (g *generator) redirectPhase(s *scope) ([]jen.Code, bool, error) {
 				catchAll = r
 			}
 			continue
+		}
+		if s.redirectTable() {
+			continue // in the table
 		}
 		code = append(code,
 			jen.Commentf("redirect %q, %s", r.Domain, g.pos(r.Pos)),

@@ -46,6 +46,9 @@ func (g *generator) websitesFile(f *jen.File) error {
 				f.Line()
 			}
 			f.Add(g.rewriteVars(s)...)
+			if s.redirectTable() {
+				f.Add(g.redirectTableVar(s), jen.Line())
+			}
 			if u := s.forward; u != nil && g.declares(s, u) {
 				f.Add(g.upstreamVar(u))
 				f.Line()

@@ -22,19 +22,21 @@ func main() {
 	literal := flag.Int("literal", 20000, "literal (exact) rewrite rules")
 	regex := flag.Int("regex", 2000, "regexp rewrite rules")
 	websites := flag.Int("websites", 0, "more websites, each with its own domain and no rules")
+	exact := flag.Int("exact", 0, "exact locations of the first website, each with an index of its own")
+	redirects := flag.Int("redirects", 0, "redirects of the first website, one per old domain")
 	dir := flag.String("dir", "", "directory to write hetao.conf and www/ into")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "usage: scaleconf [-literal N] [-regex N] -dir DIR")
 		os.Exit(2)
 	}
-	if err := write(*dir, *literal, *regex, *websites); err != nil {
+	if err := write(*dir, *literal, *regex, *websites, *exact, *redirects); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func write(dir string, literal, regex, websites int) error {
+func write(dir string, literal, regex, websites, exact, redirects int) error {
 	if err := os.MkdirAll(filepath.Join(dir, "www"), 0o755); err != nil {
 		return err
 	}
@@ -62,6 +64,12 @@ func write(dir string, literal, regex, websites int) error {
 		}
 		fmt.Fprintf(w, ",\n\t\t\"rewrite\" : { \"pattern\" : \"^/old/p%d\\\\.html$\", \"new_uri\" : \"/new/p%d.html\" }", l, l)
 		l++
+	}
+	for i := 0; i < exact; i++ {
+		fmt.Fprintf(w, ",\n\t\t\"location\" : { \"exact\" : \"/l/%d\", \"index\" : \"/index.html\" }", i)
+	}
+	for i := 0; i < redirects; i++ {
+		fmt.Fprintf(w, ",\n\t\t\"redirect\" : { \"domain\" : \"old%d.example\", \"new_domain\" : \"https://new%d.example\" }", i, i)
 	}
 	fmt.Fprintf(w, "\n\t}")
 	for i := 0; i < websites; i++ {
