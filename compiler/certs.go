@@ -23,6 +23,18 @@ func (c *checker) checkCerts(l *Listen, path string) {
 		}
 		return
 	}
+	if l.SSL.ACME != nil {
+		// The CA certifies every domain; only the websites' own files here.
+		if len(ACMEDomains(l)) == 0 {
+			c.d.errorf(l.SSL.ACME.Pos, "%s.ssl.acme: no website of this listen has a domain name to obtain a certificate for", path)
+		}
+		for _, w := range l.Websites {
+			if w.SSL != nil {
+				c.loadPair(w.SSL, path+".website.ssl")
+			}
+		}
+		return
+	}
 	var leaves []*x509.Certificate
 	add := func(s *SSL, key string) {
 		if leaf := c.loadPair(s, key); leaf != nil {

@@ -74,7 +74,17 @@ type SSL struct {
 	CertificateFile    string
 	CertificateKeyFile string
 	MinVersion         string // "1.3" (modern), "1.2" or "" (Mozilla intermediate, the default)
+	ACME               *ACME  // on a listen: certificates from a CA instead of the files
 	Pos                Pos
+}
+
+// ACME is where a listen's certificates come from (RFC 8555).
+type ACME struct {
+	Email     string // the account's contact; "" none
+	Directory string // the CA's directory URL
+	Storage   string // directory of the account, certificates and keys; may hold $VAR$
+	CAFile    string // PEM roots for the directory's HTTPS; "" the system's
+	Pos       Pos
 }
 
 // Website is a virtual host. Domain "" is the listen's default website.

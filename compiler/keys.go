@@ -134,6 +134,16 @@ func keyRows() []key {
 
 		{sec: "ssl", name: "certificate_file", typ: vPath, byHand: true, field: func(p any) any { return &p.(*SSL).CertificateFile }},
 		{sec: "ssl", name: "certificate_key_file", typ: vPath, byHand: true, omitEmpty: true, field: func(p any) any { return &p.(*SSL).CertificateKeyFile }},
+		{sec: "ssl", name: "acme", shape: kObject, byHand: true, show: func(p any) []any {
+			if a := p.(*SSL).ACME; a != nil {
+				return []any{printSection("acme", a)}
+			}
+			return nil
+		}},
+		{sec: "acme", name: "email", typ: vString, def: "", field: func(p any) any { return &p.(*ACME).Email }},
+		{sec: "acme", name: "directory", typ: vString, def: LetsEncrypt, field: func(p any) any { return &p.(*ACME).Directory }},
+		{sec: "acme", name: "storage", typ: vPath, byHand: true, field: func(p any) any { return &p.(*ACME).Storage }},
+		{sec: "acme", name: "ca_file", typ: vPath, def: "", omitEmpty: true, field: func(p any) any { return &p.(*ACME).CAFile }},
 		{sec: "ssl", name: "min_version", def: "1.2", byHand: true, omitEmpty: true, field: func(p any) any { return &p.(*SSL).MinVersion }}, // "": as written, absent
 
 		// A website; "server" is the 2016 spelling, with the v0.2 forward

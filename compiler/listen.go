@@ -142,6 +142,19 @@ func (c *checker) ssl(n *node, path string, role sslRole) *SSL {
 			c.d.errorf(vv.pos, "%s.min_version %q: use \"1.2\" (TLS 1.2 and 1.3, the default) or \"1.3\" (TLS 1.3 only)", path, v)
 		}
 	}
+	if an := o.sub("acme"); an != nil {
+		if role != sslListen {
+			c.d.errorf(an.pos, "%s.acme applies to a listen's ssl only", path)
+		} else {
+			if o.has("certificate_file") || o.has("certificate_key_file") {
+				c.d.errorf(an.pos, "%s has both acme and certificate_file: the certificates come from the CA, remove certificate_file and certificate_key_file", path)
+			}
+			if s.ACME = c.acme(an, path+".acme"); s.ACME == nil {
+				return nil // reported
+			}
+			return s
+		}
+	}
 	cert, cv := o.str("certificate_file", "")
 	key, kv := o.str("certificate_key_file", "")
 	if cert == "" {

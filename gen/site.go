@@ -73,6 +73,9 @@ func (g *generator) siteVar() (jen.Code, error) {
 	if c.Ops != nil {
 		items = append(items, field("Ops", g.ops()))
 	}
+	if client := g.acmeClient(); client != nil {
+		items = append(items, field("ACMEClient", client))
+	}
 	if f := accessLogFormat(c.AccessLogFormat); f != "" {
 		items = append(items, field("AccessLogFormat", jen.Qual(serverPkg, f)))
 	}

@@ -15,7 +15,7 @@
 //
 //	3  control socket: the worker writes "R\n" when serving (or "E why\n");
 //	   the master writes one byte per command ('T' drain, 'I' stop now,
-//	   'L' reopen logs), and 'K' with the session-ticket keys
+//	   'L' reopen logs, 'C' load the certificates again), and 'K' with the session-ticket keys
 //	   (tickets_linux.go); end of file means the master is gone: drain
 //	4  the status file, where the worker keeps its session count
 //	5… its listening sockets, described by HETAO_LISTEN_FDS="0=5,6;1=7"
@@ -81,8 +81,14 @@ type Config struct {
 	// ReopenLogs reopens the master's own logs on SIGUSR1, before the
 	// workers are told to reopen theirs.
 	ReopenLogs func()
-	Infof      func(format string, args ...any)
-	Errorf     func(format string, args ...any)
+	// Started runs once every worker serves (the ACME manager then
+	// starts, since a CA's validation needs the workers); nil: nothing.
+	Started func()
+	// Tell carries commands for every worker from the master's own
+	// goroutines ('C': load the certificates again); nil: none.
+	Tell   <-chan byte
+	Infof  func(format string, args ...any)
+	Errorf func(format string, args ...any)
 }
 
 // StartTimeout bounds how long workers (and a successor) may take to say
@@ -203,6 +209,9 @@ func Run(cfg Config) error {
 	}
 	ready.ok()
 	cfg.Infof("master %d serving with %d worker process(es)", os.Getpid(), cfg.Workers)
+	if cfg.Started != nil {
+		cfg.Started()
+	}
 	return m.supervise(sigs)
 }
 
@@ -382,6 +391,8 @@ func (m *master) supervise(sigs chan os.Signal) error {
 	defer rotation.Stop()
 	for {
 		select {
+		case c := <-m.cfg.Tell:
+			m.tell(c)
 		case <-rotation.C:
 			if changed, err := m.tickets.rotate(time.Now()); err != nil {
 				m.cfg.Errorf("%v", err)

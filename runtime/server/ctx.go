@@ -41,6 +41,10 @@ func (x *Ctx) reset(c *conn) {
 func (x *Ctx) serve() {
 	c, req := x.c, x.Req
 	x.Site = c.ln.Hosts.Lookup(req.Host)
+	if x.acmeHTTP01() { // a CA's validation comes before every website phase (tls_acme.go)
+		x.log()
+		return
+	}
 	if x.Site == nil {
 		x.Error(421) // no website for this Host and no default one
 		return

@@ -56,6 +56,8 @@
 //	HTTPS: handshake, plain HTTP on a TLS port, TLS to backends    tls_linux.go
 //	the TLS record layer in the loop                               tlsloop_linux.go
 //	certificates, SNI, TLS policy, session tickets                 tls_config.go, tls_tickets.go
+//	ACME: certificates from a CA, TLS-ALPN-01, HTTP-01             tls_acme.go, runtime/acme
+//	IPv6: listening sockets, client addresses, per-/64 limits      ipv6_linux.go, ipaddr.go
 //	limits (sessions, per IP, head, body, file cache)              site.go (Limits), accept_linux.go, runtime/http1, runtime/static
 //	access log                                                     accesslog.go, accesslog_format.go
 //	the loop: batching, yielding, stop and drain                   loop_linux.go (run, drainStep)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/user"
@@ -31,15 +32,24 @@ func runSite(site *Site, args []string, pidFile string) error {
 }
 
 func runMaster(site *Site, args []string, pidFile string) error {
+	cred, err := credential(site.User)
+	if err != nil {
+		return err
+	}
+	// ACME first: the certificates (or their stand-ins) must be there
+	// for prepare to load them (tls_acme.go).
+	acmeCfg, acmeLog, err := prepareACME(site, cred)
+	if err != nil {
+		return err
+	}
 	// The master checks the whole site (paths, logs, roots, error pages)
 	// before anything starts, so a bad site fails here with a clear error.
 	rt, err := prepare(site, true)
 	if err != nil {
 		return err
 	}
-	cred, err := credential(site.User)
-	if err != nil {
-		return err
+	for _, line := range acmeLog {
+		logs.Infof("%s", line)
 	}
 	chownLogs(rt, cred)
 	exe, err := os.Executable()
@@ -78,6 +88,20 @@ func runMaster(site *Site, args []string, pidFile string) error {
 				return fd, err
 			},
 		})
+	}
+	if acmeCfg != nil {
+		tell := make(chan byte, 1)
+		cfg.Tell = tell
+		acmeCfg.Infof, acmeCfg.Errorf = logs.Infof, logs.Errorf
+		acmeCfg.Changed = func() {
+			select {
+			case tell <- 'C':
+			default: // one already waiting says it all
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cfg.Started = func() { go site.ACMEClient.Run(ctx, *acmeCfg) }
 	}
 	return master.Run(cfg)
 }

@@ -51,6 +51,8 @@ func runWorker(site *Site, w *master.Worker) int {
 				return 0
 			case 'L':
 				reopenLogs(in.rt)
+			case 'C':
+				in.rt.reloadCerts()
 			}
 		case s := <-sigs:
 			switch s {

@@ -30,6 +30,10 @@ type Site struct {
 	Upstreams  []*Upstream
 	Roots      []*static.Root // locations' own document roots, opened at start
 
+	// ACMEClient is runtime/acme, set by generated code only when a listen
+	// has acme, so that other sites link no ACME client (tls_acme.go).
+	ACMEClient *ACMEClient
+
 	AccessLogFormat LogFormat // of every access log
 	Ops             *Ops      // the operations listen; nil none
 
@@ -79,6 +83,7 @@ type TLS struct {
 	KeyFile    string
 	MinVersion uint16 // 0: TLS 1.2 (Mozilla intermediate); tls.VersionTLS13: modern
 	Certs      []Cert
+	ACME       *ACME // certificates obtained and renewed by the master (tls_acme.go)
 }
 
 // Cert is a website's own certificate on a TLS listen.

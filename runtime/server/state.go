@@ -17,20 +17,22 @@ import (
 // runtimeState is what a site becomes when it starts: paths expanded, files
 // opened, limits converted. It is shared read-only by the loops.
 type runtimeState struct {
-	site     *Site
-	websites []*Website
-	roots    []*static.Root
-	limits   http1.Limits
-	headCap  int   // the largest request head, after which Parse answers 414/431
-	timeout  int64 // ms
-	elapse   int64 // ms
-	disable  int64 // ms a backend that failed is skipped (forward_disable)
-	tune     timings
-	log      *logs.Logger // the error log
-	mimeOf   func(ext []byte) *static.MIME
-	pages    map[int][]byte
-	tls      map[*Listen]*tls.Config
-	logOnce  sync.Map
+	site       *Site
+	websites   []*Website
+	roots      []*static.Root
+	limits     http1.Limits
+	headCap    int   // the largest request head, after which Parse answers 414/431
+	timeout    int64 // ms
+	elapse     int64 // ms
+	disable    int64 // ms a backend that failed is skipped (forward_disable)
+	tune       timings
+	log        *logs.Logger // the error log
+	mimeOf     func(ext []byte) *static.MIME
+	pages      map[int][]byte
+	tls        map[*Listen]*tls.Config
+	certs      map[*Listen]*listenCerts // what the tls configurations' GetCertificate reads (tls_config.go)
+	acmeStores []string                 // acme storage directories, for HTTP-01 (tls_acme.go)
+	logOnce    sync.Map
 }
 
 // timings are the runtime's fixed delays, in ms on the loop clock. They
@@ -134,11 +136,14 @@ func prepare(site *Site, process bool) (*runtimeState, error) {
 			}
 		}
 	}
-	rt.tls = make(map[*Listen]*tls.Config)
+	rt.tls, rt.certs = make(map[*Listen]*tls.Config), make(map[*Listen]*listenCerts)
 	for _, ln := range site.Listens {
 		if ln.TLS != nil {
-			if rt.tls[ln], err = listenTLS(ln); err != nil {
+			if rt.tls[ln], rt.certs[ln], err = listenTLS(ln); err != nil {
 				return nil, err
+			}
+			if s := rt.certs[ln].storage; s != "" {
+				rt.acmeStores = append(rt.acmeStores, s)
 			}
 		}
 	}

@@ -67,20 +67,26 @@ type certStore struct {
 
 // listenCerts is what a listen's GetCertificate reads.
 type listenCerts struct {
-	cur atomic.Pointer[certStore]
+	cur     atomic.Pointer[certStore]
+	ln      *Listen
+	storage string // with acme: its storage directory, expanded
 }
 
 // listenTLS loads a listen's certificates and returns its configuration.
-func listenTLS(ln *Listen) (*tls.Config, error) {
+func listenTLS(ln *Listen) (*tls.Config, *listenCerts, error) {
 	st, err := loadCerts(ln)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	lc := &listenCerts{}
+	lc := &listenCerts{ln: ln}
 	lc.cur.Store(st)
 	cfg := tlsPolicy(ln.TLS.MinVersion)
 	cfg.GetCertificate = lc.get
-	return cfg, nil
+	if ln.TLS.ACME != nil {
+		lc.storage, _ = Expand(ln.TLS.ACME.Storage) // loadCerts expanded it already
+		cfg.NextProtos = append(cfg.NextProtos, acmeALPN)
+	}
+	return cfg, lc, nil
 }
 
 // loadCerts reads the PEM files of ln's certificates ($VAR$ expanded).
@@ -102,7 +108,11 @@ func loadCerts(ln *Listen) (*certStore, error) {
 	}
 	st := &certStore{byName: map[string]*tls.Certificate{}}
 	var err error
-	if st.def, err = load("ssl", ln.TLS.CertFile, ln.TLS.KeyFile); err != nil {
+	if a := ln.TLS.ACME; a != nil {
+		if err := acmeCerts(ln, st, load); err != nil {
+			return nil, err
+		}
+	} else if st.def, err = load("ssl", ln.TLS.CertFile, ln.TLS.KeyFile); err != nil {
 		return nil, err
 	}
 	for _, c := range ln.TLS.Certs {
@@ -126,6 +136,9 @@ func sniName(domain string) string {
 // get chooses the certificate for a ClientHello (crypto/tls calls it from
 // the handshake goroutines).
 func (lc *listenCerts) get(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	if lc.storage != "" && isACMEHello(hello) {
+		return lc.challengeCert(hello.ServerName)
+	}
 	st := lc.cur.Load()
 	if hello.ServerName == "" {
 		return st.def, nil

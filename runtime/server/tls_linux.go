@@ -164,6 +164,11 @@ func (l *loop) terminate(fd int, ln *Listen, ip ipAddr, timeout time.Duration) {
 		l.inject(failed)
 		return
 	}
+	if tc.ConnectionState().NegotiatedProtocol == acmeALPN {
+		tc.Close() // a CA's TLS-ALPN-01 validation ends with the handshake (tls_acme.go)
+		l.inject(failed)
+		return
+	}
 	rec.max, rec.buf = 0, nil // nothing more to keep
 	fd, err = handOff(raw)
 	if err != nil {
