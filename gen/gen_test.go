@@ -2,6 +2,7 @@ package gen
 
 import (
 	"bytes"
+	"fmt"
 	"go/parser"
 	"go/token"
 	"os"
@@ -46,5 +47,28 @@ func TestWebsitesDeduplicated(t *testing.T) {
 	src := string(files["websites.go"])
 	if n := strings.Count(src, "var website"); n != 6 { // 3 websites, each with a Root
 		t.Errorf("%d website vars, want 6:\n%s", n, src)
+	}
+}
+
+// TestNonASCIIDomainKeys: host and redirect tables fold keys as the
+// runtime folds a Host (ASCII letters only), so a domain with other
+// letters is found as written, and generation cannot lose it.
+func TestNonASCIIDomainKeys(t *testing.T) {
+	cfg := twoListens()
+	w := cfg.Listens[0].Websites[1]
+	w.Domain = "ÄB.Example"
+	w.Redirects = nil
+	for i := 0; i < redirectTableMin; i++ {
+		w.Redirects = append(w.Redirects, compiler.Redirect{Domain: fmt.Sprintf("Ö%d.Example", i), NewDomain: "x.example", Code: 301, Pos: pos(30+i, 9)})
+	}
+	files, err := Generate(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(files["hosts.go"], []byte(`"Äb.example"`)) {
+		t.Errorf("hosts.go does not key ÄB.Example as Äb.example:\n%s", files["hosts.go"])
+	}
+	if !bytes.Contains(files["websites.go"], []byte(`"Ö3.example",`)) {
+		t.Errorf("websites.go does not key Ö3.Example as Ö3.example:\n%s", files["websites.go"])
 	}
 }

@@ -2,7 +2,6 @@ package gen
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -56,7 +55,7 @@ func (g *generator) hostTable(i int, l *compiler.Listen) (jen.Code, error) {
 			}
 			continue
 		}
-		key := strings.ToLower(w.Domain) // unique in a listen: the compiler has checked
+		key := phash.Lower(w.Domain) // as the table folds; unique in a listen: the compiler has checked
 		byKey[key] = ws
 		domains = append(domains, key)
 	}

@@ -2,7 +2,6 @@ package gen
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -50,7 +49,7 @@ func (g *generator) redirectTableVar(s *scope) jen.Code {
 		if r.Domain == "" {
 			continue
 		}
-		k := strings.ToLower(r.Domain)
+		k := phash.Lower(r.Domain) // as the table folds, and HostIs compares
 		if _, dup := byKey[k]; dup {
 			continue // the compiler refuses it; the first would win
 		}

@@ -160,6 +160,10 @@ func contains(s []int, v int) bool {
 	return false
 }
 
+// Lower is s folded as a Fold table folds its keys: ASCII letters only,
+// so that the generator names a key exactly as Build stores it.
+func Lower(s string) string { return lower(s) }
+
 func lower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
