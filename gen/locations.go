@@ -60,6 +60,16 @@ func (g *generator) locationPhase(s *scope) ([]jen.Code, bool, error) {
 	}
 	path := jen.Id("c").Dot("Path")
 	code := []jen.Code{jen.Comment("location: an exact URI, else the first regex that matches, else the longest prefix")}
+	exactTable, prefixTable := locationTables(s.w)
+	lookup := func(method string) jen.Code {
+		serve := jen.Id("serve")
+		return jen.If(serve.Clone().Op(":=").Id(s.w.locationTableName()).Dot(method).Call(path.Clone()), serve.Clone().Op("!=").Nil()).Block(
+			serve.Clone().Call(jen.Id("c")), jen.Return())
+	}
+	if exactTable {
+		code = append(code, lookup("Exact"))
+		exact = nil
+	}
 	if len(exact) > 0 {
 		var cases []jen.Code
 		for _, l := range exact {
@@ -75,6 +85,9 @@ func (g *generator) locationPhase(s *scope) ([]jen.Code, bool, error) {
 			jen.Commentf("regex %q, %s", l.loc.URI, g.pos(l.loc.Pos)),
 			jen.Case(l.match.cond(path)).Block(call(l)...))
 	}
+	if prefixTable {
+		prefixes = nil
+	}
 	for _, l := range prefixes {
 		cases = append(cases,
 			jen.Commentf("prefix %q, %s", l.loc.URI, g.pos(l.loc.Pos)),
@@ -82,6 +95,9 @@ func (g *generator) locationPhase(s *scope) ([]jen.Code, bool, error) {
 	}
 	if len(cases) > 0 {
 		code = append(code, jen.Switch().Block(cases...))
+	}
+	if prefixTable {
+		code = append(code, lookup("Prefix"))
 	}
 	return code, false, nil
 }

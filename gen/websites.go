@@ -64,6 +64,10 @@ func (g *generator) websitesFile(f *jen.File) error {
 			f.Add(serve)
 			f.Line()
 		}
+		if e, p := locationTables(w); e || p {
+			f.Add(g.locationTableVar(w))
+			f.Line()
+		}
 	}
 	return nil
 }
