@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/hetaoc/hetao/runtime/acme/certfiles"
@@ -42,6 +44,16 @@ func current(storage, domain string) *x509.Certificate {
 // replaced by the first one the CA issues).
 func Prepare(cfg Config) error {
 	for _, s := range cfg.Listens {
+		// The directories, 0700: the workers' user must own them to read
+		// the certificates when it is not the master's.
+		for _, d := range []string{s.Storage, filepath.Dir(certfiles.ALPN(s.Storage, "x")), filepath.Dir(certfiles.HTTP(s.Storage, "x"))} {
+			if err := os.MkdirAll(d, 0o700); err != nil {
+				return err
+			}
+			if cfg.Chown != nil {
+				cfg.Chown(d)
+			}
+		}
 		for _, d := range s.Domains {
 			if current(s.Storage, d) != nil {
 				continue

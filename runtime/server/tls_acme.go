@@ -70,7 +70,11 @@ func acmeCerts(ln *Listen, st *certStore, load func(what, certFile, keyFile stri
 // challengeCert is the TLS-ALPN-01 answer for name, while the master has
 // one in progress.
 func (lc *listenCerts) challengeCert(name string) (*tls.Certificate, error) {
-	b, err := os.ReadFile(certfiles.ALPN(lc.storage, strings.ToLower(strings.TrimSuffix(name, "."))))
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	if name == "" || strings.ContainsAny(name, "/\\\x00") || strings.Contains(name, "..") {
+		return nil, fmt.Errorf("TLS-ALPN-01 for %q: not a domain name", name)
+	}
+	b, err := os.ReadFile(certfiles.ALPN(lc.storage, name))
 	if err != nil {
 		return nil, fmt.Errorf("no TLS-ALPN-01 challenge in progress for %q", name)
 	}
