@@ -39,8 +39,13 @@ var thirdParty = map[string][]string{
 	// merges them): go.mod grammar keeps growing (tool, ignore, godebug).
 	"compiler":  {"github.com/tidwall/jsonc", "golang.org/x/mod"},
 	"templates": {},
-	"gen":       {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/mod"},
-	"cmd":       {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/mod", "golang.org/x/crypto", "golang.org/x/net/http2/hpack"},
+	// gen/image: container images from Google's go-containerregistry (what
+	// ko and crane use: OCI/Docker manifests, layers, archives) and what
+	// it needs.
+	"gen": {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/mod",
+		"github.com/google/go-containerregistry", "github.com/opencontainers/go-digest", "github.com/opencontainers/image-spec", "github.com/containerd/stargz-snapshotter", "github.com/vbatts/tar-split", "golang.org/x/sync", "github.com/klauspost/compress"},
+	"cmd": {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/mod", "golang.org/x/crypto", "golang.org/x/net/http2/hpack",
+		"github.com/google/go-containerregistry", "github.com/opencontainers/go-digest", "github.com/opencontainers/image-spec", "github.com/containerd/stargz-snapshotter", "github.com/vbatts/tar-split", "golang.org/x/sync", "github.com/klauspost/compress"},
 }
 
 func TestImportDirection(t *testing.T) {

@@ -13,16 +13,22 @@ import (
 	"github.com/hetaoc/hetao/compiler"
 	"github.com/hetaoc/hetao/gen"
 	"github.com/hetaoc/hetao/gen/build"
+	"github.com/hetaoc/hetao/gen/image"
 )
 
-const buildUsage = `usage: hetaoc build [--no-fs] [--debug] hetao.conf [-o site]
+const buildUsage = `usage: hetaoc build [--no-fs] [--debug] hetao.conf [-o site] [--image site.tar [--image-ref NAME:TAG] [--image-www DIR]]
 
 Checks the configuration, generates the site's Go source and compiles it
 with the go command on PATH into one static binary (default ./site), with
 cgo off and without debug information.
-  -o FILE    the binary to write
-  --debug    keep the symbol table and DWARF debug information (for debuggers and profilers)
-  --no-fs    do not look at the file system while checking (wwwroot, error pages, certificates)
+  -o FILE           the binary to write
+  --debug           keep the symbol table and DWARF debug information (for debuggers and profilers)
+  --no-fs           do not look at the file system while checking (wwwroot, error pages, certificates)
+  --image FILE      also write a container image archive of the site (podman load / docker load):
+                    the binary, the files the configuration names under its directory, CA
+                    certificates, user 65532, STOPSIGNAL SIGTERM; reproducible
+  --image-ref NAME  the image's name (default: the configuration's name, :latest)
+  --image-www DIR   a directory to copy into the image at its absolute path as well
 `
 
 const genUsage = `usage: hetaoc gen [--no-fs] [--main-only] hetao.conf -d DIR
@@ -36,7 +42,9 @@ hand (cd DIR && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o site .).
 
 // runBuild is `hetaoc build [--no-fs] hetao.conf -o site`.
 func runBuild(args []string, stdout, stderr io.Writer) int {
-	a, code := parseArgs(args, map[string]*string{"o": new(string)}, map[string]*bool{"no-fs": new(bool), "debug": new(bool)}, buildUsage, stdout, stderr)
+	a, code := parseArgs(args,
+		map[string]*string{"o": new(string), "image": new(string), "image-ref": new(string), "image-www": new(string)},
+		map[string]*bool{"no-fs": new(bool), "debug": new(bool)}, buildUsage, stdout, stderr)
 	if a == nil {
 		return code
 	}
@@ -53,6 +61,18 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if err := build.Build(ctx, cfg, out, gen.Options{Debug: *a.flags["debug"]}); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
+	}
+	if tar := *a.values["image"]; tar != "" {
+		opt := image.Options{Ref: *a.values["image-ref"]}
+		if d := *a.values["image-www"]; d != "" {
+			opt.WWW = []string{d}
+		}
+		digest, err := image.Write(cfg, out, tar, opt)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: image %s\n", tar, digest)
 	}
 	return 0
 }
