@@ -111,6 +111,9 @@ type Request struct {
 	Path  []byte
 	Query []byte // after '?', without it; nil if there is no '?'
 	Minor uint8  // HTTP/1.<Minor>: 0 or 1
+	// Major is 2 for a request that came over HTTP/2 (runtime/http2 fills
+	// the Request, with Minor 1: HTTP/1.1 semantics); 0 otherwise.
+	Major uint8
 	// Host is the Host header field value, or the authority of an
 	// absolute-form target (RFC 9112 §3.2.2: it then overrides the header).
 	// nil when absent (only possible in HTTP/1.0).

@@ -137,7 +137,7 @@ func (c *Conn) buildRequest(s *Stream) bool {
 	r := &s.Req
 	r.Headers = r.Headers[:0]
 	r.ContentLength = s.declared
-	r.Minor, r.KeepAlive = 1, true
+	r.Major, r.Minor, r.KeepAlive = 2, 1, true
 	r.HeadLen = int(hd.size)
 	if hd.pseudo&pseudoMethod == 0 {
 		return false

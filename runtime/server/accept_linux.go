@@ -103,6 +103,9 @@ func (l *loop) open(fd int, ln *Listen, ip ipAddr, t *tlsConn) {
 	c.elapseAt = l.now + l.rt.elapse
 	l.conns[fd] = c
 	l.sessions.Add(1)
+	if t != nil && t.tc.ConnectionState().NegotiatedProtocol == "h2" {
+		l.startH2(c, nil)
+	}
 	// The request usually arrives with the connection (a client writes it
 	// right after connecting): read it now, before the descriptor joins the
 	// epoll set. A client that asked to close is then answered and closed
@@ -133,6 +136,7 @@ func (l *loop) close(c *conn) {
 		c.file.Release()
 		c.file = nil
 	}
+	c.h2Close()
 	tlsCloseNotify(c)
 	sysClose(int(c.fd))
 	l.conns[c.fd] = nil

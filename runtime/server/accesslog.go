@@ -89,8 +89,8 @@ func appendLogPrefix(w, when []byte, ip ipAddr, req *http1.Request) []byte {
 	w = appendSafe(w, req.MethodRaw, 32)
 	w = append(w, ' ')
 	w = appendSafe(w, req.Target, 2048)
-	w = append(w, " HTTP/1."...)
-	w = append(w, '0'+req.Minor)
+	w = append(w, ' ')
+	w = appendVersion(w, req)
 	return append(w, `" `...)
 }
 
@@ -156,4 +156,14 @@ func appendSafe(w, s []byte, max int) []byte {
 		w = append(w, c)
 	}
 	return w
+}
+
+// appendVersion appends the protocol of req as a request line names it:
+// "HTTP/1.1", or "HTTP/2.0" for a stream of an HTTP/2 connection.
+func appendVersion(w []byte, req *http1.Request) []byte {
+	if req.Major == 2 {
+		return append(w, "HTTP/2.0"...)
+	}
+	w = append(w, "HTTP/1."...)
+	return append(w, '0'+req.Minor)
 }

@@ -30,6 +30,7 @@ type conn struct {
 
 	ln  *Listen
 	tls *tlsConn // the record layer of a TLS connection (tlsloop_linux.go), or nil
+	h2  *h2conn  // the HTTP/2 protocol (h2_linux.go), or nil for HTTP/1.x
 
 	// The access-log line of an answer whose body is still being sent, up
 	// to its size, for logSent; logBody is the size of the whole body.
@@ -119,6 +120,10 @@ func (l *loop) event(c *conn, ev uint32) {
 			c.tls.io.shut = true
 		}
 	}
+	if c.h2 != nil {
+		l.h2Event(c, ev)
+		return
+	}
 	if c.phase == phaseTunnel {
 		l.tunnelEvent(c, ev)
 		return
@@ -172,6 +177,11 @@ func (l *loop) read(c *conn) {
 	case phaseTunnel, phaseClosed:
 		return // a tunnel reads in tunnelPump
 	}
+	if c.h2 != nil {
+		c.readMore = true
+		l.h2Run(c)
+		return
+	}
 	if c.reading {
 		// Called back from inside this connection's own processing (a
 		// backend took the body and asks for more): the outer call is
@@ -182,11 +192,14 @@ func (l *loop) read(c *conn) {
 	c.reading = true
 	l.readLoop(c)
 	c.reading = false
+	if c.h2 != nil {
+		l.h2Run(c) // the preface of an h2c listen made it HTTP/2
+	}
 }
 
 // readLoop is read's body: it runs with c.reading set.
 func (l *loop) readLoop(c *conn) {
-	for c.phase != phaseClosed {
+	for c.phase != phaseClosed && c.h2 == nil {
 		if c.waiting() {
 			c.readMore = true
 			return

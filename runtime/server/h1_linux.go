@@ -13,6 +13,9 @@ import (
 // what is left (a partial request, or requests queued behind a blocked
 // response) in c.in.
 func (l *loop) process(c *conn, data []byte) {
+	if c.ln.H2C && !c.served && l.h2Preface(c, data) {
+		return // HTTP/2 with prior knowledge (h2_linux.go)
+	}
 	lim := &l.rt.limits
 requests:
 	for len(data) > 0 && c.after < afterDrain {

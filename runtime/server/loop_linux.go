@@ -30,6 +30,7 @@ type loop struct {
 	events  []unix.EpollEvent
 	rbuf    []byte // shared read buffer: a connection keeps only leftovers
 	wbuf    []byte // responses of one read batch, written with one write
+	h2      h2loop // the loop's HTTP/2 state (h2_linux.go)
 	timers  timerHeap
 	cache   *static.Cache
 	req     http1.Request
@@ -293,6 +294,10 @@ func (l *loop) drainStep() bool {
 	l.lns = nil
 	l.hs.stop()
 	for _, c := range l.conns {
+		if c != nil && c.h2 != nil {
+			l.h2Stop(c) // GOAWAY: its streams finish, then it closes
+			continue
+		}
 		// An idle connection that has had an answer is closed at once; one
 		// accepted just before the stop gets a moment to send its request,
 		// which would otherwise be reset unread. A TLS connection with part

@@ -111,6 +111,10 @@ func (l *loop) upOf(fd int) *upConn {
 
 // forward is Forward (api.go).
 func (x *Ctx) forward(u *Upstream) {
+	if a, ok := x.out.(*h2Answer); ok {
+		a.http11 = true // not over HTTP/2 yet (h2_answer_linux.go)
+		return
+	}
 	l, c, req := x.l, x.c, x.Req
 	st := &l.upstreams[u.id]
 	upgrade := req.Upgrade != nil && wantsUpgrade(req)

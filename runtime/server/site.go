@@ -74,6 +74,11 @@ type Listen struct {
 	Port     int
 	TLS      *TLS
 	Hosts    *HostTable
+	// NoHTTP2 keeps a TLS listen to HTTP/1.1: ALPN offers h2 otherwise.
+	NoHTTP2 bool
+	// H2C makes a plain listen take HTTP/2 with prior knowledge (a
+	// connection that starts with the preface) besides HTTP/1.x.
+	H2C bool
 }
 
 // TLS names PEM files; paths may hold $VAR$. CertFile is the listen's

@@ -38,8 +38,8 @@ var intermediateSuites = []uint16{
 // offers first (P-521, which it also would, is left out, as Mozilla does).
 var curves = []tls.CurveID{tls.X25519MLKEM768, tls.X25519, tls.CurveP256, tls.CurveP384}
 
-// nextProtos are the protocols a TLS listen offers in ALPN, best first.
-// HTTP/2 joins here when it is served.
+// nextProtos are the protocols a TLS listen offers in ALPN, best first;
+// listenTLS puts h2 before them unless the listen turns HTTP/2 off.
 func nextProtos() []string { return []string{"http/1.1"} }
 
 // tlsPolicy is the crypto/tls configuration of a listen with the given
@@ -81,6 +81,9 @@ func listenTLS(ln *Listen) (*tls.Config, *listenCerts, error) {
 	lc := &listenCerts{ln: ln}
 	lc.cur.Store(st)
 	cfg := tlsPolicy(ln.TLS.MinVersion)
+	if !ln.NoHTTP2 {
+		cfg.NextProtos = append([]string{"h2"}, cfg.NextProtos...)
+	}
 	cfg.GetCertificate = lc.get
 	if ln.TLS.ACME != nil {
 		lc.storage, _ = Expand(ln.TLS.ACME.Storage) // loadCerts expanded it already
