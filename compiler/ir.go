@@ -64,6 +64,8 @@ type Listen struct {
 	IPv6Only bool   // "::" takes IPv6 clients only
 	Port     int
 	SSL      *SSL // nil: plain HTTP
+	HTTP2    bool // with SSL: ALPN offers h2 (the default)
+	H2C      bool // without SSL: HTTP/2 with prior knowledge too
 	Websites []*Website
 	Pos      Pos
 }

@@ -127,6 +127,20 @@ func keyRows() []key {
 		{sec: "listen", name: "port", typ: vInt, byHand: true, field: func(p any) any { return &p.(*Listen).Port }},
 		{sec: "listen", name: "ipv6only", typ: vBool, def: false, field: func(p any) any { return &p.(*Listen).IPv6Only }},
 		{sec: "listen", name: "ssl", shape: kObject, byHand: true, show: func(p any) []any { return showSSL(p.(*Listen).SSL) }},
+		// http2 and h2c are shown only when not their default, which most
+		// listens keep.
+		{sec: "listen", name: "http2", typ: vBool, def: true, field: func(p any) any { return &p.(*Listen).HTTP2 }, show: func(p any) []any {
+			if !p.(*Listen).HTTP2 {
+				return []any{false}
+			}
+			return nil
+		}},
+		{sec: "listen", name: "h2c", typ: vBool, def: false, field: func(p any) any { return &p.(*Listen).H2C }, show: func(p any) []any {
+			if p.(*Listen).H2C {
+				return []any{true}
+			}
+			return nil
+		}},
 		{sec: "listen", name: "website", shape: kList, byHand: true, show: showWebsites},
 		{sec: "listen", name: "server", shape: kList, byHand: true}, // website's pre-0.5 name
 		{sec: "listen(2016)", name: "ip", byHand: true},

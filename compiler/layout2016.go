@@ -71,7 +71,7 @@ func (c *checker) layout2016(o *obj) []*Listen {
 	}
 	var out []*Listen
 	for _, p := range ports {
-		out = append(out, &Listen{IP: ip, Port: p, SSL: ssl, Pos: lo.keyPos("port"), Websites: websites})
+		out = append(out, &Listen{IP: ip, Port: p, SSL: ssl, HTTP2: true, Pos: lo.keyPos("port"), Websites: websites})
 	}
 	return out
 }

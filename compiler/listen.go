@@ -24,13 +24,14 @@ func (c *checker) listens(o *obj) []*Listen {
 			continue
 		}
 		l := &Listen{Pos: e.pos}
-		c.scalars(lo, l)
+		set := c.scalars(lo, l)
 		l.IP = c.ip(lo, "ip", true)
 		if l.IPv6Only && !strings.Contains(l.IP, ":") {
 			c.d.warnf(lo.keyPos("ipv6only"), "listen.ipv6only applies to an IPv6 ip such as \"::\"; this listen takes IPv4 clients only")
 		}
 		l.Port = c.port(lo, "port")
 		l.SSL = c.ssl(lo.sub("ssl"), "listen.ssl", sslListen)
+		c.checkHTTP2(l, set)
 		label := listenLabel(l.IP, fmt.Sprint(l.Port))
 		if l.Port == 0 {
 			label = "at " + e.pos.short(e.pos)
@@ -206,4 +207,15 @@ func (c *checker) websites(elems []*node, sec, path, label string) []*Website {
 		out = append(out, w)
 	}
 	return out
+}
+
+// checkHTTP2: http2 chooses what ALPN offers, so it belongs to a listen
+// with ssl; h2c is HTTP/2 without TLS, so it belongs to one without.
+func (c *checker) checkHTTP2(l *Listen, set map[string]*node) {
+	if v := set["http2"]; v != nil && l.SSL == nil {
+		c.d.errorf(v.pos, "listen.http2 applies to a listen with ssl (HTTP/2 is offered by ALPN there); on a plain listen, \"h2c\" : 1 takes HTTP/2 with prior knowledge")
+	}
+	if v := set["h2c"]; v != nil && l.H2C && l.SSL != nil {
+		c.d.errorf(v.pos, "listen.h2c applies to a listen without ssl; with ssl, HTTP/2 is offered by ALPN (\"http2\", on by default)")
+	}
 }

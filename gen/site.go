@@ -172,7 +172,10 @@ func seconds(n int) jen.Code { return jen.Lit(n).Op("*").Qual("time", "Second") 
 //	[]*server.Listen{
 //		{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:12:3
 //		{IP: "", Port: 443, TLS: &server.TLS{CertFile: "...", KeyFile: "..."}, Hosts: hosts2}, // hetao.conf:30:3
+//		{IP: "", Port: 8080, H2C: true, Hosts: hosts3}, // hetao.conf:40:3
 //	}
+//
+// NoHTTP2 (a TLS listen with "http2" : 0) and H2C only when set.
 func (g *generator) listens() jen.Code {
 	var items []jen.Code
 	for i, l := range g.cfg.Listens {
@@ -182,6 +185,12 @@ func (g *generator) listens() jen.Code {
 		}
 		if l.SSL != nil {
 			vals = append(vals, field("TLS", g.tls(l)))
+			if !l.HTTP2 {
+				vals = append(vals, field("NoHTTP2", jen.True())) // "http2" : 0
+			}
+		}
+		if l.H2C {
+			vals = append(vals, field("H2C", jen.True()))
 		}
 		vals = append(vals, field("Hosts", jen.Id(hostsName(i))))
 		items = append(items, jen.Values(vals...).Op(",").Comment(g.pos(l.Pos)))
