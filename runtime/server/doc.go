@@ -39,7 +39,9 @@
 //	events, reading, writing, sendfile, close and linger           conn_linux.go (finish, lingerRead)
 //	timers: timeout (idle), elapse (per request), their heap       conn_linux.go (deadline), timer.go
 //	HTTP/1 framing, pipelining, keep-alive, request bodies         h1_linux.go (process)
-//	the seam between handlers and protocols                        answer.go, h1_linux.go (h1Answer)
+//	the seam between handlers and protocols                        answer.go, h1_linux.go (h1Answer), h2_answer_linux.go (h2Answer)
+//	HTTP/2: ALPN h2, the h2c preface, driving runtime/http2         h2_linux.go (startH2, h2Run, h2Preface), tls_config.go (listenTLS)
+//	an HTTP/2 stream's answer, large files under flow control      h2_answer_linux.go (Request, answer, fileSource)
 //	Host → website, path cleaning, the phases before the site's    ctx.go (serve)
 //	the API generated code calls                                   api.go, site.go
 //	a static answer: 406 → 412 → 304 → 416/206 → 200               static_answer.go (answer)
