@@ -12,7 +12,7 @@ import (
 // site is the whole site compiled from hetao.conf.
 var site = &server.Site{
 	Conf:        "hetao.conf",
-	ConfHash:    "sha256:c48f86b07a055cd1cf8b0f7945fda847df908e9328be2c6f48940179c7ebf06f",
+	ConfHash:    "sha256:d79bde0e2f1da124b1e0ef6bb29c265fefff0b2f88ccf8a78fe756b9617bd33d",
 	Hetaoc:      "0.1.0",
 	Workers:     1,
 	CPUAffinity: false,

@@ -19,7 +19,7 @@ var website1 = &server.Website{
 
 // website1Root is the document root of website1.
 var website1Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: nil,
 }
 
@@ -46,7 +46,7 @@ func serveWebsite1(c *server.Ctx) {
 
 // website1Location1Root is the document root of location exact "/old/0.html" of website1.
 var website1Location1Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -58,7 +58,7 @@ func serveWebsite1Location1(c *server.Ctx) {
 
 // website1Location2Root is the document root of location exact "/old/1.html" of website1.
 var website1Location2Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -70,7 +70,7 @@ func serveWebsite1Location2(c *server.Ctx) {
 
 // website1Location3Root is the document root of location exact "/old/2.html" of website1.
 var website1Location3Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -82,7 +82,7 @@ func serveWebsite1Location3(c *server.Ctx) {
 
 // website1Location4Root is the document root of location exact "/old/3.html" of website1.
 var website1Location4Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -94,7 +94,7 @@ func serveWebsite1Location4(c *server.Ctx) {
 
 // website1Location5Root is the document root of location exact "/old/4.html" of website1.
 var website1Location5Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -106,7 +106,7 @@ func serveWebsite1Location5(c *server.Ctx) {
 
 // website1Location6Root is the document root of location exact "/old/5.html" of website1.
 var website1Location6Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -118,7 +118,7 @@ func serveWebsite1Location6(c *server.Ctx) {
 
 // website1Location7Root is the document root of location exact "/old/6.html" of website1.
 var website1Location7Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -130,7 +130,7 @@ func serveWebsite1Location7(c *server.Ctx) {
 
 // website1Location8Root is the document root of location exact "/old/7.html" of website1.
 var website1Location8Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -142,7 +142,7 @@ func serveWebsite1Location8(c *server.Ctx) {
 
 // website1Location9Root is the document root of location exact "/old/8.html" of website1.
 var website1Location9Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -154,7 +154,7 @@ func serveWebsite1Location9(c *server.Ctx) {
 
 // website1Location10Root is the document root of location exact "/old/9.html" of website1.
 var website1Location10Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -166,7 +166,7 @@ func serveWebsite1Location10(c *server.Ctx) {
 
 // website1Location11Root is the document root of location exact "/old/10.html" of website1.
 var website1Location11Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -178,7 +178,7 @@ func serveWebsite1Location11(c *server.Ctx) {
 
 // website1Location12Root is the document root of location exact "/old/11.html" of website1.
 var website1Location12Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -190,7 +190,7 @@ func serveWebsite1Location12(c *server.Ctx) {
 
 // website1Location13Root is the document root of location exact "/old/12.html" of website1.
 var website1Location13Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -202,7 +202,7 @@ func serveWebsite1Location13(c *server.Ctx) {
 
 // website1Location14Root is the document root of location exact "/old/13.html" of website1.
 var website1Location14Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -214,7 +214,7 @@ func serveWebsite1Location14(c *server.Ctx) {
 
 // website1Location15Root is the document root of location exact "/old/14.html" of website1.
 var website1Location15Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 
@@ -226,7 +226,7 @@ func serveWebsite1Location15(c *server.Ctx) {
 
 // website1Location16Root is the document root of location exact "/old/15.html" of website1.
 var website1Location16Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/location-table/www",
+	Dir:   "/srv/www",
 	Index: []string{"/moved.html"},
 }
 

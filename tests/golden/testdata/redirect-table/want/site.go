@@ -11,7 +11,7 @@ import (
 // site is the whole site compiled from hetao.conf.
 var site = &server.Site{
 	Conf:        "hetao.conf",
-	ConfHash:    "sha256:faad6c21ecdd04d2b56aa8bcf6386f5a7febb3e3f84b44e5ae3997560d58bccd",
+	ConfHash:    "sha256:c3a366987808f510278837d7f6abed6b9863064d3ed99dccf9fb3355a1165d7c",
 	Hetaoc:      "0.1.0",
 	Workers:     1,
 	CPUAffinity: false,

@@ -18,7 +18,7 @@ var website1 = &server.Website{
 
 // website1Root is the document root of website1.
 var website1Root = &static.Root{
-	Dir:   "/work/wt/i15/tests/golden/testdata/redirect-table/www",
+	Dir:   "/srv/www",
 	Index: nil,
 }
 
