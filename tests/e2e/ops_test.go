@@ -251,10 +251,10 @@ func TestOpsHealthAndMetrics(t *testing.T) {
 	}
 }
 
-// waitFor polls cond every 10 ms for up to 5 s.
+// waitFor polls cond every 10 ms for up to 15 s (a loaded machine).
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("timed out")

@@ -178,6 +178,12 @@ func TestReloadAsPID1(t *testing.T) {
 		}
 		return false
 	})
+	// Workers answer before the master has heard them all and written
+	// its pid file, which reload reads.
+	eventually(t, 10*time.Second, "the pid file", func() bool {
+		_, err := os.Stat(filepath.Join(dir, "log/hetao.pid"))
+		return err == nil
+	})
 	l := startLoad(t, s.url("/"), 4)
 	l.waitRequests(t, 100)
 	for i := 0; i < 3; i++ {
