@@ -15,11 +15,14 @@ import (
 // An IPv6 client is the app's RemoteAddr, bracketed as net/http writes
 // it; an IPv4 client on the same dual-stack listen is its IPv4 address.
 func TestRemoteAddrIPv6(t *testing.T) {
-	if l, err := net.Listen("tcp6", "[::1]:0"); err != nil {
-		t.Skipf("no IPv6 loopback here: %v", err)
-	} else {
-		l.Close()
+	// A port free on every address: port 0 with SO_REUSEPORT could be
+	// given one another test's socket holds.
+	l, err := net.Listen("tcp", "[::]:0")
+	if err != nil {
+		t.Skipf("no IPv6 here: %v", err)
 	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
 	a := New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "remote=%s real=%s xff=%s", r.RemoteAddr, r.Header.Get("X-Real-IP"), r.Header.Get("X-Forwarded-For"))
 	}))
@@ -31,7 +34,7 @@ func TestRemoteAddrIPv6(t *testing.T) {
 			MaxHeaders: 64, MaxHeadBytes: 8192, MaxBody: 1 << 20},
 		TCP:       server.TCPOptions{NoDelay: true, Linger: -1},
 		HTTP:      server.HTTPOptions{Timeout: 5 * time.Second, Elapse: 30 * time.Second, ForwardDisable: 60 * time.Second},
-		Listens:   []*server.Listen{{IP: "::", Hosts: &server.HostTable{Default: w}}},
+		Listens:   []*server.Listen{{IP: "::", Port: port, Hosts: &server.HostTable{Default: w}}},
 		Upstreams: []*server.Upstream{up},
 	}
 	inst, err := server.Start(site)

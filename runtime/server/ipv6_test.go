@@ -24,12 +24,25 @@ func needIPv6(t *testing.T) {
 	l.Close()
 }
 
+// anyPort is a port free on every address of both families. A "::"
+// listen takes it rather than port 0: bound with SO_REUSEPORT, port 0 may
+// be given a port another test's socket holds, and share its clients.
+func anyPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "[::]:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
 // On a "::" listen, IPv6 and IPv4 clients are served, and the access log
 // shows each by its own address (an IPv4 client not as ::ffff:a.b.c.d).
 func TestIPv6DualStack(t *testing.T) {
 	t.Parallel()
 	needIPv6(t)
-	ts := startTestSite(t, func(s *Site) { s.Listens[0].IP = "::" })
+	ts := startTestSite(t, func(s *Site) { s.Listens[0].IP, s.Listens[0].Port = "::", anyPort(t) })
 	port := ts.site.Listens[0].Port
 	for _, host := range []string{"127.0.0.1", "[::1]"} {
 		if r := get(t, fmt.Sprintf("http://%s:%d/a.txt", host, port)); r.StatusCode != 200 {
@@ -48,7 +61,7 @@ func TestIPv6DualStack(t *testing.T) {
 func TestIPv6Only(t *testing.T) {
 	t.Parallel()
 	needIPv6(t)
-	only := startTestSite(t, func(s *Site) { s.Listens[0].IP, s.Listens[0].IPv6Only = "::", true })
+	only := startTestSite(t, func(s *Site) { s.Listens[0].IP, s.Listens[0].Port, s.Listens[0].IPv6Only = "::", anyPort(t), true })
 	port := only.site.Listens[0].Port
 	if c, err := net.DialTimeout("tcp4", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
 		c.Close()
@@ -57,7 +70,7 @@ func TestIPv6Only(t *testing.T) {
 	if r := get(t, fmt.Sprintf("http://[::1]:%d/a.txt", port)); r.StatusCode != 200 {
 		t.Errorf("GET via ::1: %d", r.StatusCode)
 	}
-	lit := startTestSite(t, func(s *Site) { s.Listens[0].IP = "[::1]" })
+	lit := startTestSite(t, func(s *Site) { s.Listens[0].IP, s.Listens[0].Port = "[::1]", anyPort(t) })
 	if r := get(t, fmt.Sprintf("http://[::1]:%d/a.txt", lit.site.Listens[0].Port)); r.StatusCode != 200 {
 		t.Errorf("GET via [::1] listen: %d", r.StatusCode)
 	}
@@ -79,7 +92,7 @@ func TestIPv6Forward(t *testing.T) {
 	b.Start()
 	t.Cleanup(b.Close)
 	ap := netip.MustParseAddrPort(l.Addr().String())
-	addr := startProxy(t, 'R', []Backend{{IP: "::1", Port: int(ap.Port())}}, func(s *Site) { s.Listens[0].IP = "::" })
+	addr := startProxy(t, 'R', []Backend{{IP: "::1", Port: int(ap.Port())}}, func(s *Site) { s.Listens[0].IP, s.Listens[0].Port = "::", anyPort(t) })
 	_, port, _ := net.SplitHostPort(addr)
 	for _, tc := range []struct{ host, want string }{
 		{"[::1]", "xff=::1 real=::1"},
