@@ -30,6 +30,20 @@ const (
 	maxRetry   = time.Hour
 )
 
+// challengeTypes are the challenges to answer, preferred first: TLS-ALPN-01
+// on the listen, and HTTP-01 too when a plain listen serves port 80; after
+// a failure the other one is tried first (a TLS listen the CA cannot reach
+// on port 443 fails TLS-ALPN-01 every time).
+func challengeTypes(http01 bool, fails int) []string {
+	switch {
+	case !http01:
+		return []string{"tls-alpn-01"}
+	case fails%2 == 1:
+		return []string{"http-01", "tls-alpn-01"}
+	}
+	return []string{"tls-alpn-01", "http-01"}
+}
+
 // current reads domain's certificate, nil when there is none usable.
 func current(storage, domain string) *x509.Certificate {
 	c, err := tls.LoadX509KeyPair(certfiles.Cert(storage, domain), certfiles.Key(storage, domain))
@@ -116,7 +130,7 @@ func Run(ctx context.Context, cfg Config) {
 				continue
 			}
 			octx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-			err := j.acct.obtain(octx, j.domain, cfg.HTTP01, cfg.Chown)
+			err := j.acct.obtain(octx, j.domain, challengeTypes(cfg.HTTP01, j.fails), cfg.Chown)
 			cancel()
 			if ctx.Err() != nil {
 				return

@@ -19,9 +19,9 @@ import (
 
 // obtain runs one order for domain: its authorization through a
 // challenge the site can answer (TLS-ALPN-01 on the TLS listen itself, or
-// HTTP-01 when a plain listen serves port 80), then a new key and the
-// certificate, written for the workers.
-func (a *account) obtain(ctx context.Context, domain string, http01 bool, chown func(string)) error {
+// HTTP-01 when a plain listen serves port 80; the first of types the CA
+// offers), then a new key and the certificate, written for the workers.
+func (a *account) obtain(ctx context.Context, domain string, types []string, chown func(string)) error {
 	if err := a.register(ctx); err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (a *account) obtain(ctx context.Context, domain string, http01 bool, chown 
 		if z.Status != acme.StatusPending {
 			continue
 		}
-		if err := a.answer(ctx, z, domain, http01, chown); err != nil {
+		if err := a.answer(ctx, z, domain, types, chown); err != nil {
 			return err
 		}
 	}
@@ -62,12 +62,12 @@ func (a *account) obtain(ctx context.Context, domain string, http01 bool, chown 
 
 // answer provisions a challenge of z, tells the CA to validate it and
 // waits for the verdict; the answer is removed afterwards.
-func (a *account) answer(ctx context.Context, z *acme.Authorization, domain string, http01 bool, chown func(string)) error {
+func (a *account) answer(ctx context.Context, z *acme.Authorization, domain string, types []string, chown func(string)) error {
 	c := a.client
 	var chal *acme.Challenge
-	for _, want := range []string{"tls-alpn-01", "http-01"} {
+	for _, want := range types {
 		for _, ch := range z.Challenges {
-			if ch.Type == want && (want != "http-01" || http01) {
+			if ch.Type == want {
 				chal = ch
 				break
 			}
