@@ -16,7 +16,7 @@ func TestDueAt(t *testing.T) {
 		life time.Duration
 		due  time.Duration // after t0
 	}{
-		{90 * 24 * time.Hour, 60 * 24 * time.Hour},  // Let's Encrypt's 90 days: 30 days before
+		{90 * 24 * time.Hour, 60 * 24 * time.Hour},   // Let's Encrypt's 90 days: 30 days before
 		{365 * 24 * time.Hour, 335 * 24 * time.Hour}, // a year: 30 days before
 		{6 * 24 * time.Hour, 4 * 24 * time.Hour},     // short-lived: a third of its life left
 		{9 * time.Second, 6 * time.Second},
