@@ -7,7 +7,9 @@
 #   DURATION=8          seconds per wrk run
 #   WARMUP=1            seconds of unmeasured wrk per server and scenario; 0 none
 #   SCENARIOS="1 2 3 4 5 6"   which scenarios (7: big.html gzip c=50; 8: scenario 2
-#                       over HTTPS, sites and nginx-tuned only; both off by default)
+#                       over HTTPS, sites and nginx-tuned only; 9: HTTP/2 over TLS
+#                       against nginx and h2o with h2load, tests/bench/h2.sh, run
+#                       after the others; 7-9 off by default)
 #   SERVERS="site1 seed site2 tuned bare"   (bare: scenarios 1-3 only)
 #   SITE_WORKERS=2      workers of site2 and of nginx-tuned
 #   CPU_AFFINITY=0      the sites' cpu_affinity (0 is the default)
@@ -38,6 +40,14 @@ PROFILE_SCENARIOS=${PROFILE_SCENARIOS:-1}
 NOISE_MAX=${NOISE_MAX:-10}
 NOISE_RETRIES=${NOISE_RETRIES:-2}
 GO=${GO:-go}
+# Scenario 9 is a script of its own (other servers, another client).
+H2=
+case " $SCENARIOS " in *" 9 "*)
+	H2=1
+	SCENARIOS=$(tr ' ' '\n' <<<"$SCENARIOS" | grep -vx 9 | xargs echo || true)
+	[ -n "$SCENARIOS" ] || exec bash "$HERE/h2.sh"
+	;;
+esac
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: FAIL: %s\n' "$*" >&2; exit 1; }
@@ -531,3 +541,4 @@ row() { printf '%-30s %-12s %8s %8s %8s %7s %8s %5s %6s  %-11s %-11s %-11s\n' "$
 	echo "Scenario 6: B/resp = Pss growth per idle connection (smaps_rollup summed over the tree, fresh server); errs = connections held."
 } | tee "$RES/table.txt"
 log "raw results: $RES"
+[ -z "$H2" ] || bash "$HERE/h2.sh"
