@@ -19,6 +19,7 @@ import (
 	"time"
 
 	xhttp2 "golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 )
 
 // h2Client is Go's HTTP/2 client for a TLS listen (ALPN h2), or, with pool
@@ -288,5 +289,67 @@ func TestH2specSite(t *testing.T) {
 		} else {
 			t.Logf("h2spec tls=%v: %s", tlsOn, m[0])
 		}
+	}
+}
+
+// TestHTTP2GracefulStop: a stopping site sends GOAWAY naming the last
+// stream it serves; that stream's answer, held by the client's window,
+// still arrives whole, then the connection closes and the site stops.
+func TestHTTP2GracefulStop(t *testing.T) {
+	t.Parallel()
+	certFile, keyFile, pool := selfSigned(t)
+	ts := startTestSite(t, func(s *Site) { s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile} })
+	nc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	nc.Write([]byte(xhttp2.ClientPreface))
+	fr := xhttp2.NewFramer(nc, nc)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	fr.WriteSettings()
+	var hb bytes.Buffer
+	enc := hpack.NewEncoder(&hb)
+	for _, f := range [][2]string{{":method", "GET"}, {":scheme", "https"}, {":authority", "x"}, {":path", "/big.bin"}} {
+		enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	fr.WriteHeaders(xhttp2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true})
+	stopped := make(chan bool, 1)
+	var got int
+	var goaway *xhttp2.GoAwayFrame
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("after %d bytes: %v", got, err)
+		}
+		if d, ok := f.(*xhttp2.DataFrame); ok {
+			got += len(d.Data())
+			if got == 65535 && goaway == nil {
+				// The window is spent: stop the site now, with the answer
+				// in flight.
+				go func() { stopped <- ts.inst.Stop(5 * time.Second) }()
+			}
+			if d.StreamEnded() {
+				break
+			}
+		}
+		if g, ok := f.(*xhttp2.GoAwayFrame); ok {
+			goaway = g
+			fr.WriteWindowUpdate(0, 1<<30)
+			fr.WriteWindowUpdate(1, 1<<30)
+		}
+	}
+	if goaway == nil || goaway.LastStreamID != 1 || goaway.ErrCode != xhttp2.ErrCodeNo {
+		t.Fatalf("goaway %v", goaway)
+	}
+	if got != 1<<20 {
+		t.Fatalf("%d bytes of the answer", got)
+	}
+	if _, err := fr.ReadFrame(); err == nil {
+		t.Fatal("connection still open after its last stream")
+	}
+	if !<-stopped {
+		t.Fatal("site did not stop")
 	}
 }
