@@ -38,6 +38,20 @@ func (c *checker) acme(n *node, path string) *ACME {
 	return a
 }
 
+// checkACMEPorts warns about an acme listen the CA cannot validate: it
+// connects to port 443 (TLS-ALPN-01) or 80 (HTTP-01), whatever the listen's.
+func (c *checker) checkACMEPorts(ls []*Listen) {
+	http80 := false
+	for _, l := range ls {
+		http80 = http80 || l.SSL == nil && l.Port == 80
+	}
+	for _, l := range ls {
+		if l.SSL != nil && l.SSL.ACME != nil && l.Port != 443 && !http80 {
+			c.d.warnf(l.SSL.ACME.Pos, "listen.ssl.acme on port %d: the CA validates on port 443 (TLS-ALPN-01) or on a plain listen on port 80 (HTTP-01); forward port 443 to this one, or add a listen on port 80", l.Port)
+		}
+	}
+}
+
 // ACMEDomains are the names a listen with acme obtains certificates for:
 // its websites' domains without their own certificate, lower case,
 // without port, leaving out "" (the default website), wildcards (which

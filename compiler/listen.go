@@ -60,6 +60,7 @@ func (c *checker) listens(o *obj) []*Listen {
 		c.checkCerts(l, "listen")
 		out = append(out, l)
 	}
+	c.checkACMEPorts(out)
 	return out
 }
 
