@@ -65,4 +65,6 @@
 //	the loop: batching, yielding, stop and drain                   loop_linux.go (run, drainStep)
 //	Start, Stop, listening sockets                                 serve_linux.go, ipv6_linux.go
 //	master and worker processes, site commands                     main.go, process_*_linux.go
+//	default pid file, the startup line                             process_files_linux.go
+//	counters for /metrics, the ops listen (health, metrics)        ops.go, runtime/metrics, runtime/ops
 package server
