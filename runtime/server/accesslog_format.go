@@ -52,9 +52,9 @@ func appendLogHead(w []byte, f LogFormat, when []byte, ip ipAddr, req *http1.Req
 		w = append(w, " - - ["...)
 		w = append(w, when...)
 		w = append(w, `] "`...)
-		w = appendSafe(w, req.MethodRaw, 32)
+		w = appendNginx(w, req.MethodRaw, 32)
 		w = append(w, ' ')
-		w = appendSafe(w, req.Target, 2048)
+		w = appendNginx(w, req.Target, 2048)
 		w = append(w, ' ')
 		w = appendVersion(w, req)
 		return append(w, `" `...)
@@ -108,12 +108,12 @@ func appendLogReq(w []byte, f LogFormat, req *http1.Request) []byte {
 	if len(ref) == 0 {
 		w = append(w, '-')
 	}
-	w = appendSafe(w, ref, 2048)
+	w = appendNginx(w, ref, 2048)
 	w = append(w, `" "`...)
 	if len(req.UserAgent) == 0 {
 		w = append(w, '-')
 	}
-	w = appendSafe(w, req.UserAgent, 512)
+	w = appendNginx(w, req.UserAgent, 512)
 	return append(w, '"')
 }
 
@@ -155,6 +155,24 @@ func headerValue(req *http1.Request, name string) []byte {
 		}
 	}
 	return nil
+}
+
+// appendNginx appends at most max bytes of s escaped as nginx escapes
+// logged variables: control bytes, quotes, backslashes and bytes past
+// ASCII as \xHH, upper-case hex.
+func appendNginx(w, s []byte, max int) []byte {
+	const hex = "0123456789ABCDEF"
+	if len(s) > max {
+		s = s[:max]
+	}
+	for _, c := range s {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			w = append(w, '\\', 'x', hex[c>>4], hex[c&15])
+			continue
+		}
+		w = append(w, c)
+	}
+	return w
 }
 
 // appendJSON appends at most max bytes of s as a JSON string: quotes,
