@@ -104,6 +104,26 @@ func waitPort(t *testing.T, port int) {
 	}
 }
 
+// startPebble starts pebble-challtestsrv (every name resolves to
+// 127.0.0.1) and Pebble on port api, validating TLS-ALPN-01 on tlsPort and
+// HTTP-01 on httpPort, issuing certificates valid for 9 s.
+func startPebble(t *testing.T, pebble, challsrv, work, cert, key string, api, tlsPort, httpPort int) {
+	t.Helper()
+	dns := freePort(t)
+	cfg, _ := json.Marshal(map[string]any{"pebble": map[string]any{
+		"listenAddress": fmt.Sprintf("127.0.0.1:%d", api), "managementListenAddress": fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		"certificate": cert, "privateKey": key, "httpPort": httpPort, "tlsPort": tlsPort,
+		"profiles": map[string]any{"default": map[string]any{"description": "short-lived", "validityPeriod": 9}},
+	}})
+	cfgFile := filepath.Join(work, "pebble.json")
+	os.WriteFile(cfgFile, cfg, 0o644)
+	startProcess(t, nil, challsrv, "-dnsserver", fmt.Sprintf("127.0.0.1:%d", dns), "-defaultIPv6", "",
+		"-management", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "-doh", "", "-http01", "", "-https01", "", "-tlsalpn01", "")
+	startProcess(t, []string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0"}, pebble,
+		"-config", cfgFile, "-dnsserver", fmt.Sprintf("127.0.0.1:%d", dns))
+	waitPort(t, api)
+}
+
 const acmeConf = `{
 	"worker_processes" : 2,
 	"error_log" : "log/error.log",
@@ -128,7 +148,7 @@ func TestACMEWithPebble(t *testing.T) {
 	if pebble == "" || challsrv == "" {
 		t.Skip("pebble or pebble-challtestsrv not installed (go install github.com/letsencrypt/pebble/v2/cmd/pebble@v2.10.3 and .../cmd/pebble-challtestsrv@v2.10.3)")
 	}
-	port, api, mgmt, dns, httpPort := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
+	port, api := freePort(t), freePort(t)
 	work := t.TempDir()
 	caFile, pebCert, pebKey := pebbleCA(t, work)
 	dir := siteDir(t, map[string]string{
@@ -172,19 +192,7 @@ func TestACMEWithPebble(t *testing.T) {
 
 	// Pebble up, with short-lived certificates (9 s) and names resolving
 	// to 127.0.0.1; it validates TLS-ALPN-01 on the site's port.
-	cfg, _ := json.Marshal(map[string]any{"pebble": map[string]any{
-		"listenAddress": fmt.Sprintf("127.0.0.1:%d", api), "managementListenAddress": fmt.Sprintf("127.0.0.1:%d", mgmt),
-		"certificate": pebCert, "privateKey": pebKey, "httpPort": httpPort, "tlsPort": port,
-		"profiles": map[string]any{"default": map[string]any{"description": "short-lived", "validityPeriod": 9}},
-	}})
-	cfgFile := filepath.Join(work, "pebble.json")
-	os.WriteFile(cfgFile, cfg, 0o644)
-	startProcess(t, nil, challsrv, "-dnsserver", fmt.Sprintf("127.0.0.1:%d", dns), "-defaultIPv6", "",
-		"-management", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "-doh", "", "-http01", "", "-https01", "", "-tlsalpn01", "")
-	startProcess(t, []string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0"}, pebble,
-		"-config", cfgFile, "-dnsserver", fmt.Sprintf("127.0.0.1:%d", dns))
-	waitPort(t, api)
-
+	startPebble(t, pebble, challsrv, work, pebCert, pebKey, api, port, freePort(t))
 	issued := func(name string) *x509.Certificate {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second)
@@ -226,5 +234,67 @@ func TestACMEWithPebble(t *testing.T) {
 			t.Fatalf("a.example not renewed by %v (expires %v)", time.Now(), a.NotAfter)
 		}
 		time.Sleep(100 * time.Millisecond) // renewal is due at a time: polled
+	}
+}
+
+const acmeHTTP01Conf = `{
+	"worker_processes" : 1,
+	"error_log" : "log/error.log",
+	"log_level" : "INFO",
+	"listen" : { "ip" : "127.0.0.1", "port" : @PORT@,
+		"ssl" : { "acme" : { "directory" : "https://127.0.0.1:@PEBBLE@/dir", "storage" : "acme", "ca_file" : "@CA@" } },
+		"website" : { "domain" : "h.example", "wwwroot" : "www" } },
+	"listen" : { "ip" : "127.0.0.1", "port" : 80,
+		"website" : { "domain" : "", "wwwroot" : "www", "redirect" : { "new_domain" : "https://h.example" } } }
+}
+`
+
+// TestACMEHTTP01WithPebble: with a plain listen on port 80, a CA that
+// cannot reach the TLS listen (TLS-ALPN-01 fails) validates HTTP-01 on
+// port 80 at the next attempt, answered before the website's redirect of
+// every request.
+func TestACMEHTTP01WithPebble(t *testing.T) {
+	t.Parallel()
+	pebble, challsrv := findTool("pebble"), findTool("pebble-challtestsrv")
+	if pebble == "" || challsrv == "" {
+		t.Skip("pebble or pebble-challtestsrv not installed (go install github.com/letsencrypt/pebble/v2/cmd/pebble@v2.10.3 and .../cmd/pebble-challtestsrv@v2.10.3)")
+	}
+	if l, err := net.Listen("tcp", "127.0.0.1:80"); err != nil {
+		t.Skipf("port 80 not available here (%v): HTTP-01 needs it", err)
+	} else {
+		l.Close()
+	}
+	port, api := freePort(t), freePort(t)
+	work := t.TempDir()
+	caFile, pebCert, pebKey := pebbleCA(t, work)
+	startPebble(t, pebble, challsrv, work, pebCert, pebKey, api, freePort(t), 80) // TLS-ALPN-01 to a dead port
+	dir := siteDir(t, map[string]string{
+		"hetao.conf":     conf(acmeHTTP01Conf, "PORT", port, "PEBBLE", api, "CA", caFile),
+		"www/index.html": "acme site",
+	})
+	start(t, dir, build(t, dir), port, 80)
+	if r := get(t, "http://127.0.0.1:80/x"); r.status != 301 {
+		t.Errorf("port 80 without a challenge: %d, want the redirect", r.status)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := tls.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port), &tls.Config{InsecureSkipVerify: true, ServerName: "h.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaf := c.ConnectionState().PeerCertificates[0]
+		c.Close()
+		if !certfiles.IsStandIn(leaf) && strings.Contains(leaf.Issuer.CommonName, "Pebble") {
+			break
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(filepath.Join(dir, "log/error.log"))
+			t.Fatalf("no certificate after 30 s:\n%s", b)
+		}
+		time.Sleep(50 * time.Millisecond) // the master obtains in the background: polled
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "log/error.log"))
+	if !strings.Contains(string(b), "tls-alpn-01 challenge failed") {
+		t.Errorf("TLS-ALPN-01 was expected to fail first:\n%s", b)
 	}
 }
