@@ -172,9 +172,12 @@ func exposedPorts(cfg *compiler.Config) map[string]struct{} {
 	return out
 }
 
-// baseDirs are the directories the base layer makes: later layers leave
-// them as they are.
-var baseDirs = []string{"/etc", "/etc/ssl", "/etc/ssl/certs", "/tmp"}
+// dirModes are the modes of directories that are not 0755. Every layer
+// holds the parents of its entries itself, with these modes: an engine
+// that unpacks a layer creates missing parents 0755, and a directory of
+// an upper layer hides the lower one's mode (overlayfs), so /tmp would
+// lose its 1777 under a site that lives in /tmp.
+var dirModes = map[string]int64{"/tmp": 0o1777}
 
 // baseLayer holds the user, the CA certificates and /tmp.
 func baseLayer(caCerts string, epoch time.Time) (*tarball_, error) {
@@ -257,9 +260,6 @@ func contentLayer(cfg *compiler.Config, www []string, epoch time.Time) (*tarball
 		paths = append(paths, abs)
 	}
 	t := newTarball(epoch)
-	for _, d := range baseDirs {
-		t.seen[d] = true // the base layer's, with its modes (/tmp is 1777)
-	}
 	sort.Strings(paths)
 	for _, p := range paths {
 		if err := t.tree(p); err != nil {
@@ -303,7 +303,11 @@ func (t *tarball_) parents(p string) {
 		return
 	}
 	t.parents(dir)
-	t.dir(dir, 0o755, 0)
+	mode, ok := dirModes[dir]
+	if !ok {
+		mode = 0o755
+	}
+	t.dir(dir, mode, 0)
 }
 
 func (t *tarball_) dir(p string, mode int64, uid int) {
@@ -357,7 +361,11 @@ func (t *tarball_) tree(root string) error {
 		}
 		switch {
 		case d.IsDir():
-			t.dir(p, 0o755, 0)
+			mode, ok := dirModes[p]
+			if !ok {
+				mode = 0o755
+			}
+			t.dir(p, mode, 0)
 		case d.Type()&fs.ModeSymlink != 0:
 			target, err := os.Readlink(p)
 			if err != nil {

@@ -150,6 +150,7 @@ func readArchive(t *testing.T, archive []byte) (map[string]*tar.Header, imageCon
 	}
 	files := map[string]*tar.Header{}
 	for _, l := range manifest[0].Layers {
+		inLayer := map[string]*tar.Header{}
 		zr, err := gzip.NewReader(bytes.NewReader(blobs[l]))
 		if err != nil {
 			t.Fatalf("layer %s: %v", l, err)
@@ -164,6 +165,18 @@ func readArchive(t *testing.T, archive []byte) (map[string]*tar.Header, imageCon
 				t.Fatal(err)
 			}
 			files[h.Name] = h
+			inLayer[h.Name] = h
+		}
+		// An engine creates a parent a layer lacks as 0755, and an upper
+		// layer's directory hides the mode of a lower one: every layer
+		// must hold its parents, and /tmp must stay 1777 in each.
+		for n := range inLayer {
+			if dir := filepath.Dir(strings.TrimSuffix(n, "/")); dir != "." && inLayer[dir+"/"] == nil {
+				t.Errorf("layer %s holds %s without its directory %s/", l, n, dir)
+			}
+		}
+		if h := inLayer["tmp/"]; h != nil && h.Mode&0o1777 != 0o1777 {
+			t.Errorf("layer %s: /tmp mode %o", l, h.Mode)
 		}
 	}
 	return files, cfg
@@ -258,12 +271,34 @@ func TestImageRunsInPodman(t *testing.T) {
 	if body != "<h1>in a container</h1>" {
 		t.Errorf("page: %q", body)
 	}
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/readyz", ops))
-	if err != nil || resp.StatusCode != 200 {
-		t.Errorf("/readyz: %v %v", resp, err)
+	// Workers answer a moment before the master has heard them all.
+	for {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/readyz", ops))
+		code := 0
+		if err == nil {
+			code = resp.StatusCode
+			resp.Body.Close()
+		}
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz: %d %v", code, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	if resp != nil {
-		resp.Body.Close()
+	// The site is the container's PID 1: a reload keeps the container.
+	if out, err := podman("exec", name, "/site", "reload"); err != nil || !strings.HasPrefix(out, "site reloaded, pid ") {
+		logs, _ := podman("logs", name)
+		t.Fatalf("podman exec %s /site reload: %v\n%s\n%s", name, err, out, logs)
+	}
+	if r, err := http.Get(base + "/"); err != nil || r.StatusCode != 200 {
+		t.Errorf("after a reload in the container: %v %v", r, err)
+	} else {
+		r.Body.Close()
+	}
+	if out, _ := podman("inspect", "--format", "{{.State.Running}}", name); strings.TrimSpace(out) != "true" {
+		t.Errorf("the container after a reload: running %q", out)
 	}
 	if out, err := podman("stop", "-t", "20", name); err != nil {
 		t.Fatalf("podman stop: %v\n%s", err, out)
