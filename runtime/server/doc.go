@@ -32,6 +32,27 @@
 // reading the backend only while the client's output has drained
 // (proxy_exchange_linux.go, upRead); it writes HTTP/1 to its client.
 //
+// # Adding a protocol
+//
+// The transport hands a protocol the plaintext it read, in handle
+// (conn_linux.go; today HTTP/1's process): what the protocol cannot use
+// yet stays in c.in, and readLoop reads on only while c is not waiting
+// (output pending, a backend answering). Output goes into the loop's batch
+// buffer (l.wbuf), written once per read by flush; what the socket does not
+// take waits in c.out (and c.outRef, c.file for shared bodies and files)
+// and goes out in drain when epoll reports the socket writable. The
+// deadline, close policy and linger are the transport's.
+//
+// HTTP/2 plugs in there: the protocol is chosen when the connection opens
+// (ALPN from the record layer, or the prior-knowledge preface) and kept in
+// the conn; the connection stays in phaseHead while open, since bodies and
+// backends belong to its streams; each stream gets a Ctx and an
+// answerStream whose headBuf is a scratch buffer and whose sendHead hands
+// the head to runtime/http2's Stream.RespondHTTP1; frames are pulled into
+// the batch buffer when the socket can take them. The proxy's exchange
+// (upConn.client) is bound to a conn today: for a stream it needs the
+// stream's answerStream and flow control in place of the conn's output.
+//
 // # Where is X
 //
 //	accept, admission (max_http_session_count, per IP), EMFILE   accept_linux.go

@@ -13,22 +13,23 @@ import (
 // end that returns the connection to the pool and the client to its next
 // request.
 
-// upEvent handles readiness on a backend connection: a pooled one that
-// stirs is closed; a connecting one learns whether it connected.
+// upEvent handles readiness on a backend connection, by its state: a
+// pooled one that stirs is closed; a connecting one learns whether it
+// connected; a tunnel relays; otherwise the request goes out and the
+// answer comes in.
 func (l *loop) upEvent(up *upConn, ev uint32) {
-	if up.state == upTunnel {
+	switch up.state {
+	case upTunnel:
 		l.tunnelUpEvent(up, ev)
 		return
-	}
-	if up.client == nil {
+	case upIdle:
 		// Pooled: the backend closed it, or sent what nobody asked for. (A
 		// late report that the socket is writable is no reason to close.)
 		if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLRDHUP|unix.EPOLLERR) != 0 {
 			l.upClose(up)
 		}
 		return
-	}
-	if up.state == upConnecting {
+	case upConnecting:
 		if ev&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) == 0 {
 			return
 		}
