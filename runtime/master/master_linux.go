@@ -205,7 +205,11 @@ func Run(cfg Config) error {
 	// and by then systemd must know the main pid moved here.
 	notifySystemd(fmt.Sprintf("MAINPID=%d\nREADY=1", os.Getpid()))
 	if ready.f == nil && cfg.Serving != nil {
-		fmt.Fprintf(os.Stderr, "serving %s, %d workers, pid %d\n", cfg.Serving(), cfg.Workers, os.Getpid())
+		plural := "s"
+		if cfg.Workers == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(os.Stderr, "serving %s, %d worker%s, pid %d\n", cfg.Serving(), cfg.Workers, plural, os.Getpid())
 	}
 	ready.ok()
 	cfg.Infof("master %d serving with %d worker process(es)", os.Getpid(), cfg.Workers)
