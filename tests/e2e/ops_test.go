@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -216,6 +217,17 @@ func TestOpsHealthAndMetrics(t *testing.T) {
 		t.Errorf("serving workers %v", v)
 	}
 
+	// A worker killed is replaced: counted, and ready again once it serves.
+	victim := childOf(t, s.Cmd.Process.Pid)
+	syscall.Kill(victim, syscall.SIGKILL)
+	waitFor(t, func() bool {
+		m := scrape(t, ops)
+		return value(m, "hetao_worker_restarts_total") == 1 && value(m, "hetao_workers", "state", "serving") == 2
+	})
+	if code, _ := status(t, fmt.Sprintf("http://127.0.0.1:%d/readyz", ops)); code != 200 {
+		t.Errorf("/readyz after the worker was replaced: %d", code)
+	}
+
 	// Draining: a request held by the backend keeps the site draining
 	// after TERM; meanwhile /readyz says 503 and /healthz 200.
 	slow.Store(true)
@@ -249,6 +261,27 @@ func TestOpsHealthAndMetrics(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the site did not stop after its last request")
 	}
+}
+
+// childOf is a child process of pid (a worker of that master).
+func childOf(t *testing.T, pid int) int {
+	t.Helper()
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) > 1 && f[1] == fmt.Sprint(pid) {
+			var child int
+			fmt.Sscan(e.Name(), &child)
+			return child
+		}
+	}
+	t.Fatalf("no child of pid %d", pid)
+	return 0
 }
 
 // waitFor polls cond every 10 ms for up to 15 s (a loaded machine).
