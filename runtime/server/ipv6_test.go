@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +155,45 @@ func TestHostIPv6Literal(t *testing.T) {
 		if got := h.Lookup([]byte(host)); got != want {
 			t.Errorf("Host %q: website %q, want %q", host, got.Domain, want.Domain)
 		}
+	}
+}
+
+// max_connections_per_ip admits as many IPv6 connections from one /64 as
+// it allows, closing the next at once, while an IPv4 client is counted
+// apart on the same dual-stack listen.
+func TestIPv6PerIPAdmission(t *testing.T) {
+	t.Parallel()
+	needIPv6(t)
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].IP, s.Listens[0].Port = "::", anyPort(t)
+		s.Limits.MaxConnectionsPerIP = 2
+	})
+	port := ts.site.Listens[0].Port
+	dial := func(host string) net.Conn {
+		t.Helper()
+		c, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.Write([]byte("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")) // accepted at once (TCP_DEFER_ACCEPT)
+		return c
+	}
+	answered := func(c net.Conn) bool {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		b := make([]byte, 12)
+		n, _ := io.ReadFull(c, b)
+		return n == 12 && string(b) == "HTTP/1.1 200"
+	}
+	v6a, v6b, v6c := dial("::1"), dial("::1"), dial("::1")
+	v4 := dial("127.0.0.1")
+	if !answered(v6a) || !answered(v6b) {
+		t.Error("the first two IPv6 connections were not served")
+	}
+	if answered(v6c) {
+		t.Error("a third connection from ::1's /64 was served; the limit is 2")
+	}
+	if !answered(v4) {
+		t.Error("an IPv4 client was refused: it is counted apart")
 	}
 }
