@@ -353,3 +353,84 @@ func TestHTTP2GracefulStop(t *testing.T) {
 		t.Fatal("site did not stop")
 	}
 }
+
+// A client that opens its stream window to nothing holds its stream and
+// the file behind it only until the idle timeout: the connection is
+// closed then.
+func TestHTTP2ZeroWindowClientTimesOut(t *testing.T) {
+	t.Parallel()
+	certFile, keyFile, pool := selfSigned(t)
+	ts := startTestSite(t, func(s *Site) {
+		s.Listens[0].TLS = &TLS{CertFile: certFile, KeyFile: keyFile}
+		s.HTTP.Timeout = 300 * time.Millisecond
+	})
+	nc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	nc.Write([]byte(xhttp2.ClientPreface))
+	fr := xhttp2.NewFramer(nc, nc)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	fr.WriteSettings(xhttp2.Setting{ID: xhttp2.SettingInitialWindowSize, Val: 0})
+	var hb bytes.Buffer
+	enc := hpack.NewEncoder(&hb)
+	for _, f := range [][2]string{{":method", "GET"}, {":scheme", "https"}, {":authority", "x"}, {":path", "/big.bin"}} {
+		enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	fr.WriteHeaders(xhttp2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true})
+	start := time.Now()
+	var data int
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			break // closed
+		}
+		if d, ok := f.(*xhttp2.DataFrame); ok {
+			data += len(d.Data())
+		}
+	}
+	if el := time.Since(start); el < 250*time.Millisecond || el > 3*time.Second || data != 0 {
+		t.Fatalf("closed after %v with %d bytes of DATA sent into a zero window", el, data)
+	}
+}
+
+// max_headers_length bounds an HTTP/2 request's header list too: 431.
+// (Raw frames: Go's client refuses to send what the server's SETTINGS
+// say is too large, once it has them.)
+func TestHTTP2HeaderLimit(t *testing.T) {
+	t.Parallel()
+	ts, _, _ := startH2Site(t, false)
+	nc, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	nc.Write([]byte(xhttp2.ClientPreface))
+	fr := xhttp2.NewFramer(nc, nc)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	fr.WriteSettings()
+	for id, big := range map[uint32]int{1: 5000, 3: 10} {
+		var hb bytes.Buffer
+		enc := hpack.NewEncoder(&hb)
+		for _, f := range [][2]string{{":method", "GET"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/a.txt"}, {"x-big", strings.Repeat("b", big)}} {
+			enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+		}
+		fr.WriteHeaders(xhttp2.HeadersFrameParam{StreamID: id, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true})
+	}
+	got := map[uint32]string{}
+	for len(got) < 2 {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("%v (answers so far %v)", err, got)
+		}
+		if h, ok := f.(*xhttp2.MetaHeadersFrame); ok {
+			got[h.StreamID] = h.PseudoValue("status")
+		}
+	}
+	if got[1] != "431" || got[3] != "200" {
+		t.Fatalf("statuses %v, want 431 for the large list, 200 after it", got)
+	}
+}
