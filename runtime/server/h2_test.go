@@ -412,7 +412,11 @@ func TestHTTP2HeaderLimit(t *testing.T) {
 	fr := xhttp2.NewFramer(nc, nc)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	fr.WriteSettings()
-	for id, big := range map[uint32]int{1: 5000, 3: 10} {
+	for _, st := range []struct {
+		id  uint32
+		big int
+	}{{1, 5000}, {3, 10}} { // stream IDs rise
+		id, big := st.id, st.big
 		var hb bytes.Buffer
 		enc := hpack.NewEncoder(&hb)
 		for _, f := range [][2]string{{":method", "GET"}, {":scheme", "http"}, {":authority", "x"}, {":path", "/a.txt"}, {"x-big", strings.Repeat("b", big)}} {
