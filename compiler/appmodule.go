@@ -36,10 +36,7 @@ func (c *checker) resolveModule(o *obj, a *App) bool {
 	}
 	dir, ok := c.expand(a.Dir)
 	if !ok {
-		// Unlike other paths, dir is read by the build, from hetaoc's
-		// environment: the site could not be built here.
-		c.d.errorf(dv.pos, "%s %q uses a variable that is not set here, and hetaoc build expands dir from its own environment", o.key("dir"), a.Dir)
-		return false
+		return false // an unset variable: an error at it (path)
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if c.opt.NoFS { // checkDir has not said it

@@ -35,7 +35,10 @@ func (c *checker) path(v *node, key, s string) string {
 		}
 	}
 	for _, r := range refs {
-		if _, ok := c.getenv(r.Name); !ok {
+		if _, ok := c.getenv(r.Name); !ok && strings.HasSuffix(key, "app.dir") {
+			// The build reads the app's module now, from hetaoc's environment.
+			c.d.errorf(v.posIn(r.Off), "%s uses $%s$, which is not set here, and hetaoc build expands dir from its own environment", key, r.Name)
+		} else if !ok {
 			c.d.warnf(v.posIn(r.Off), "%s uses $%s$, which is not set here; it is expanded when the site starts", key, r.Name)
 		}
 	}
