@@ -46,6 +46,8 @@ const (
 	CodingIdentity Coding = iota // no coding
 	CodingGzip
 	CodingDeflate // the zlib format, as HTTP's "deflate" means
+	CodingBrotli  // "br"
+	CodingZstd
 	NumCodings
 )
 
@@ -76,7 +78,7 @@ const identityDefault = 1
 // allowed; an element with a malformed q-value is ignored. It allocates
 // nothing.
 func AcceptEncoding(v []byte) Accepted {
-	qg, qd, qi, qs := -1, -1, -1, -1
+	qg, qd, qb, qz, qi, qs := -1, -1, -1, -1, -1, -1
 	for len(v) > 0 {
 		var elem []byte
 		elem, v = nextElement(v)
@@ -89,6 +91,10 @@ func AcceptEncoding(v []byte) Accepted {
 			qg = max(qg, q)
 		case equalFold(name, "deflate"):
 			qd = max(qd, q)
+		case equalFold(name, "br"):
+			qb = max(qb, q)
+		case equalFold(name, "zstd"):
+			qz = max(qz, q)
 		case equalFold(name, "identity"):
 			qi = max(qi, q)
 		case len(name) == 1 && name[0] == '*':
@@ -103,6 +109,8 @@ func AcceptEncoding(v []byte) Accepted {
 		CodingIdentity: qOr(qi, idDef),
 		CodingGzip:     qOr(qg, qs),
 		CodingDeflate:  qOr(qd, qs),
+		CodingBrotli:   qOr(qb, qs),
+		CodingZstd:     qOr(qz, qs),
 	}
 }
 
@@ -116,11 +124,12 @@ func qOr(q, def int) uint16 {
 }
 
 // Order returns the acceptable codings, n of them, best first: by q, and
-// on equal q gzip, then deflate, then identity (the smallest answer
-// first). The caller takes the first one it can produce; when it can
+// on equal q zstd, then br, then gzip, then deflate, then identity (the
+// smallest answer first, zstd being about as small as br and cheaper to
+// decode). The caller takes the first one it can produce; when it can
 // produce none (n == 0 included), the answer is 406 Not Acceptable.
 func (a Accepted) Order() (order [NumCodings]Coding, n int) {
-	for _, c := range [NumCodings]Coding{CodingGzip, CodingDeflate, CodingIdentity} {
+	for _, c := range [NumCodings]Coding{CodingZstd, CodingBrotli, CodingGzip, CodingDeflate, CodingIdentity} {
 		if a[c] == 0 {
 			continue
 		}

@@ -63,7 +63,9 @@ func TestAcceptEncoding(t *testing.T) {
 	}
 	for _, tc := range cases {
 		want := Accepted{CodingIdentity: tc.id, CodingGzip: tc.gz, CodingDeflate: tc.defl}
-		if got := AcceptEncoding([]byte(tc.v)); got != want {
+		got := AcceptEncoding([]byte(tc.v))
+		got[CodingBrotli], got[CodingZstd] = 0, 0 // TestAcceptEncodingBrotliZstd
+		if got != want {
 			t.Errorf("AcceptEncoding(%q) = %v; want %v", tc.v, got, want)
 		}
 	}
@@ -77,6 +79,8 @@ func TestAcceptEncodingOrder(t *testing.T) {
 		id = CodingIdentity
 		gz = CodingGzip
 		df = CodingDeflate
+		br = CodingBrotli
+		zs = CodingZstd
 	)
 	cases := []struct {
 		v    string
@@ -92,15 +96,19 @@ func TestAcceptEncodingOrder(t *testing.T) {
 		{"gzip;q=0.001", []Coding{gz, id}}, // ties with the default identity, and wins
 		{"identity, gzip;q=0.5", []Coding{id, gz}},
 		{"identity;q=0.5, gzip;q=0.5, deflate;q=0.5", []Coding{gz, df, id}},
-		{"*", []Coding{gz, df, id}},
-		{"*;q=0.5, identity", []Coding{id, gz, df}},
-		{"gzip;q=0.5, *", []Coding{df, id, gz}},
+		{"*", []Coding{zs, br, gz, df, id}},
+		{"*;q=0.5, identity", []Coding{id, zs, br, gz, df}},
+		{"gzip;q=0.5, *", []Coding{zs, br, df, id, gz}},
+		{"gzip, deflate, br, zstd", []Coding{zs, br, gz, df, id}}, // Chrome: equal q, zstd first
+		{"gzip, deflate, br", []Coding{br, gz, df, id}},
+		{"br;q=0.5, gzip", []Coding{gz, br, id}},
+		{"zstd;q=0.2, br;q=0.8", []Coding{br, zs, id}},
 		{"identity;q=0", nil},
 		{"*;q=0", nil},
 		{"gzip, identity;q=0", []Coding{gz}},
 		{"deflate, *;q=0", []Coding{df}},
 		{"gzip;q=0, deflate;q=0, identity;q=0", nil},
-		{"br;q=1, identity;q=0", nil},
+		{"br;q=1, identity;q=0", []Coding{br}},
 	}
 	for _, tc := range cases {
 		order, n := AcceptEncoding([]byte(tc.v)).Order()
@@ -245,4 +253,20 @@ func FuzzHeaderHelpers(f *testing.F) {
 			t.Fatal("not deterministic")
 		}
 	})
+}
+
+func TestAcceptEncodingBrotliZstd(t *testing.T) {
+	for v, want := range map[string][2]uint16{
+		"br":                      {1000, 0},
+		"zstd;q=0.5":              {0, 500},
+		"BR, ZSTD;q=0.1":          {1000, 100},
+		"gzip, deflate, br, zstd": {1000, 1000},
+		"*;q=0.3, br;q=0":         {0, 300},
+		"gzip":                    {0, 0},
+	} {
+		a := AcceptEncoding([]byte(v))
+		if got := [2]uint16{a[CodingBrotli], a[CodingZstd]}; got != want {
+			t.Errorf("%q: br, zstd %v, want %v", v, got, want)
+		}
+	}
 }

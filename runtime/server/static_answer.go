@@ -90,16 +90,16 @@ func (x *Ctx) sendEntry(en *static.Entry) {
 }
 
 // sendFile answers with a file too large for the memory cache, sent with
-// sendfile from its open descriptor; it has no variant but identity.
+// sendfile from its open descriptor: the file itself, or one of its
+// precompressed sidecars (sidecar.go).
 func (x *Ctx) sendFile(f *static.File) {
-	if x.identityRefused() {
-		f.Release()
-		x.notAcceptable()
+	f, enc, ok := x.fileVariant(f)
+	if !ok {
 		return
 	}
 	x.answer(&representation{
 		etag: f.ETag, mod: f.Mod, size: f.Size, ext: f.Ext, mime: f.MIME,
-		header: f.Header, file: f, ranges: true,
+		header: f.Header, file: f, ranges: enc == http1.CodingIdentity,
 	})
 }
 
@@ -157,9 +157,9 @@ func (x *Ctx) answer(r *representation) {
 
 // coding picks the content coding of a cached file's answer (RFC 9110
 // §12.5.3): the acceptable coding with the highest q among those this file
-// has, gzip before deflate before identity on equal q. A gzip or deflate
-// variant exists when compression is on for the site and the type and the
-// compressed file is smaller. ok is false when the client accepts none of
+// has, zstd before br before gzip before deflate before identity on equal
+// q. A coded variant exists when compression is on for the site and the
+// type and the coded file is smaller. ok is false when the client accepts none of
 // them (identity refused with identity;q=0 or *;q=0): answer 406.
 func (x *Ctx) coding(en *static.Entry) (enc http1.Coding, ok bool) {
 	ae := x.Req.AcceptEncoding
@@ -169,17 +169,8 @@ func (x *Ctx) coding(en *static.Entry) (enc http1.Coding, ok bool) {
 	compress := x.l.rt.site.HTTP.Compress && en.MIME != nil && en.MIME.Compress
 	order, n := http1.AcceptEncoding(ae).Order()
 	for _, c := range order[:n] {
-		switch c {
-		case http1.CodingGzip:
-			if compress && en.Variant(true, false) == http1.CodingGzip {
-				return http1.CodingGzip, true
-			}
-		case http1.CodingDeflate:
-			if compress && en.Variant(false, true) == http1.CodingDeflate {
-				return http1.CodingDeflate, true
-			}
-		case http1.CodingIdentity:
-			return http1.CodingIdentity, true
+		if c == http1.CodingIdentity || compress && en.Has(c) {
+			return c, true
 		}
 	}
 	return http1.CodingIdentity, false

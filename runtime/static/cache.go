@@ -1,15 +1,11 @@
 package static
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hetaoc/hetao/runtime/http1"
-	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zlib"
 )
 
 // Entry is a file held in memory with its compressed variants and the
@@ -36,10 +32,11 @@ type Entry struct {
 	lastUse    int64 // Cache.now of the last hit
 	cost       int64 // bytes counted against the budget
 
-	body [http1.NumCodings][]byte // [http1.CodingIdentity] always set (unless File); others built on first use
-	hdr  [http1.NumCodings][]byte // header lines for each variant (no status, no Date)
-	done [http1.NumCodings]bool   // variant attempted (it may not pay off: then nil)
-	etag [http1.NumCodings]string // strong validator of each variant, quoted
+	body [http1.NumCodings][]byte      // [http1.CodingIdentity] always set (unless File); others built on first use
+	hdr  [http1.NumCodings][]byte      // header lines for each variant (no status, no Date)
+	done [http1.NumCodings]bool        // variant attempted (it may not pay off: then nil)
+	bg   [http1.NumCodings]*background // variant being built off the loop (compress.go)
+	etag [http1.NumCodings]string      // strong validator of each variant, quoted
 }
 
 // Body returns the bytes of variant e, or nil when e is not worth serving
@@ -50,29 +47,51 @@ func (en *Entry) Body(e http1.Coding) []byte { return en.body[e] }
 func (en *Entry) Header(e http1.Coding) []byte { return en.hdr[e] }
 
 // ETag returns the entity tag of variant e, quoted. Each variant has its
-// own strong tag: the identity one with "-gzip" or "-deflate" appended.
+// own strong tag: the identity one with "-gzip", "-deflate", "-br" or
+// "-zstd" appended.
 func (en *Entry) ETag(e http1.Coding) string { return en.etag[e] }
 
 // Variant picks the encoding to send when the client accepts gzip and/or
 // deflate and compression is allowed; it builds that variant the first
 // time it is asked for.
 func (en *Entry) Variant(gzipOK, deflateOK bool) http1.Coding {
-	if en.MIME == nil || !en.MIME.Compress {
-		return http1.CodingIdentity
-	}
-	if gzipOK && en.variant(http1.CodingGzip) {
+	if gzipOK && en.Has(http1.CodingGzip) {
 		return http1.CodingGzip
 	}
-	if deflateOK && en.variant(http1.CodingDeflate) {
+	if deflateOK && en.Has(http1.CodingDeflate) {
 		return http1.CodingDeflate
 	}
 	return http1.CodingIdentity
 }
 
-func (en *Entry) variant(e http1.Coding) bool {
+// Has reports whether variant e can be served: the type is compressible
+// and the coded body is smaller. The first call for a coding builds it
+// (see compress.go for what that costs); later ones only look. Brotli is
+// built in the background: until it is ready Has(CodingBrotli) is false,
+// and the client gets its next best coding.
+func (en *Entry) Has(e http1.Coding) bool {
+	if e == http1.CodingIdentity {
+		return true
+	}
+	if en.MIME == nil || !en.MIME.Compress {
+		return false
+	}
 	if !en.done[e] {
+		var z []byte
+		if slow(e) {
+			if en.bg[e] == nil {
+				en.bg[e] = startBackground(en.body[http1.CodingIdentity], e)
+				return false
+			}
+			if !en.bg[e].ready() {
+				return false
+			}
+			z, en.bg[e] = en.bg[e].z, nil
+		} else {
+			z = compress(en.body[http1.CodingIdentity], e)
+		}
 		en.done[e] = true
-		if z := compress(en.body[http1.CodingIdentity], e); len(z) < len(en.body[http1.CodingIdentity]) {
+		if z != nil && len(z) < len(en.body[http1.CodingIdentity]) {
 			en.body[e] = z
 			en.hdr[e] = en.header(e)
 			if en.c != nil {
@@ -83,31 +102,13 @@ func (en *Entry) variant(e http1.Coding) bool {
 	return en.body[e] != nil
 }
 
-// compress returns data in coding e at the best compression: it runs once
-// per file version, and the result is served many times.
-func compress(data []byte, e http1.Coding) []byte {
-	var b bytes.Buffer
-	b.Grow(len(data)/2 + 64)
-	switch e {
-	case http1.CodingGzip:
-		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-		w.Write(data)
-		w.Close()
-	case http1.CodingDeflate:
-		w, _ := zlib.NewWriterLevel(&b, flate.BestCompression)
-		w.Write(data)
-		w.Close()
-	}
-	return b.Bytes()
-}
-
 // newEntry builds the entry of a file read whole.
 func newEntry(body []byte, mod time.Time, mime *MIME) *Entry {
 	en := &Entry{Size: int64(len(body)), ModTime: mod, MIME: mime}
 	en.body[http1.CodingIdentity] = body
 	en.done[http1.CodingIdentity] = true
 	tag := ETag(mod, int64(len(body)))
-	en.etag = [http1.NumCodings]string{tag, tag[:len(tag)-1] + `-gzip"`, tag[:len(tag)-1] + `-deflate"`}
+	en.etag = [http1.NumCodings]string{tag, tag[:len(tag)-1] + `-gzip"`, tag[:len(tag)-1] + `-deflate"`, tag[:len(tag)-1] + `-br"`, tag[:len(tag)-1] + `-zstd"`}
 	en.hdr[http1.CodingIdentity] = en.header(http1.CodingIdentity)
 	return en
 }
@@ -146,6 +147,10 @@ func AppendHeader(dst []byte, mime *MIME, length int64, mod time.Time, etag stri
 		dst = append(dst, "Content-Encoding: gzip\r\n"...)
 	case http1.CodingDeflate:
 		dst = append(dst, "Content-Encoding: deflate\r\n"...)
+	case http1.CodingBrotli:
+		dst = append(dst, "Content-Encoding: br\r\n"...)
+	case http1.CodingZstd:
+		dst = append(dst, "Content-Encoding: zstd\r\n"...)
 	}
 	if mime != nil && mime.Compress {
 		dst = append(dst, "Vary: Accept-Encoding\r\n"...)

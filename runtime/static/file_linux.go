@@ -27,8 +27,10 @@ type File struct {
 	// Header is the representation header lines of a whole-file answer.
 	Header []byte
 
-	cached bool  // an entry of the cache holds it
+	cached bool  // an entry of the cache holds it (a sidecar: its original does)
 	refs   int32 // responses sending from it
+
+	coded [http1.NumCodings]*File // precompressed sidecars (sidecar_linux.go)
 }
 
 func newFile(fd int, st *unix.Stat_t, mime *MIME) *File {
@@ -54,5 +56,11 @@ func (f *File) closeIfUnused() {
 	if f.refs == 0 && !f.cached && f.FD >= 0 {
 		unix.Close(f.FD)
 		f.FD = -1
+		for _, v := range f.coded {
+			if v != nil {
+				v.cached = false
+				v.closeIfUnused()
+			}
+		}
 	}
 }

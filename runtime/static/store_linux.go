@@ -193,6 +193,9 @@ func (c *Cache) event(wd int32, mask uint32, name string) {
 		case name != "":
 			c.remove(m, w.dir+name)
 			c.remove(m, w.dir) // the directory's index may have changed
+			if orig := sidecarOf(name); orig != "" {
+				c.remove(m, w.dir+orig) // a sidecar came, changed or went
+			}
 			if mask&unix.IN_ISDIR != 0 || strings.IndexByte(name, '/') < 0 {
 				c.dropPrefix(m, w.dir+name+"/")
 			}
@@ -344,6 +347,11 @@ func (c *Cache) load(root *Root, key, file string, fd int, st *unix.Stat_t, mime
 		if res.File != nil {
 			res.File.Ext = e
 		}
+	}
+	if f := res.File; f != nil {
+		attachSidecars(root, file, f)
+	} else if res.Entry != nil && res.Entry.File != nil {
+		attachSidecars(root, file, res.Entry.File)
 	}
 	return res
 }

@@ -29,11 +29,14 @@ var thirdParty = map[string][]string{
 	// (runtime/auth); a password hash is no place for code of our own.
 	// golang.org/x/net/http2/hpack: HPACK for runtime/http2 (RFC 7541's
 	// tables and Huffman code, as Go's own HTTP/2 server uses them).
+	// github.com/andybalholm/brotli: the br variants of cached files; the
+	// only pure-Go brotli encoder at quality 11.
 	// runtime/ops only (linked into sites with an ops listen): the
 	// Prometheus text format from its maintainers' expfmt, with what it
 	// needs (client_model, protobuf, goautoneg), not a formatter of ours.
 	"runtime": {"golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/crypto", "golang.org/x/net/http2/hpack",
-		"github.com/prometheus/common", "github.com/prometheus/client_model", "google.golang.org/protobuf", "github.com/munnerz/goautoneg", "go.yaml.in/yaml/v2"},
+		"github.com/prometheus/common", "github.com/prometheus/client_model", "google.golang.org/protobuf", "github.com/munnerz/goautoneg", "go.yaml.in/yaml/v2",
+		"github.com/andybalholm/brotli"},
 	// golang.org/x/mod/modfile: the go.mod reader of the go command's own
 	// authors, for the go.mod of app modules (compiler resolves them, gen
 	// merges them): go.mod grammar keeps growing (tool, ignore, godebug).
@@ -45,7 +48,7 @@ var thirdParty = map[string][]string{
 	"gen": {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/mod",
 		"github.com/google/go-containerregistry", "github.com/opencontainers/go-digest", "github.com/opencontainers/image-spec", "github.com/containerd/stargz-snapshotter", "github.com/vbatts/tar-split", "golang.org/x/sync", "github.com/klauspost/compress"},
 	"cmd": {"github.com/dave/jennifer", "github.com/tidwall/jsonc", "golang.org/x/sys", "github.com/klauspost/compress", "golang.org/x/mod", "golang.org/x/crypto", "golang.org/x/net/http2/hpack",
-		"github.com/google/go-containerregistry", "github.com/opencontainers/go-digest", "github.com/opencontainers/image-spec", "github.com/containerd/stargz-snapshotter", "github.com/vbatts/tar-split", "golang.org/x/sync", "github.com/klauspost/compress"},
+		"github.com/google/go-containerregistry", "github.com/opencontainers/go-digest", "github.com/opencontainers/image-spec", "github.com/containerd/stargz-snapshotter", "github.com/vbatts/tar-split", "golang.org/x/sync", "github.com/klauspost/compress", "github.com/andybalholm/brotli"},
 }
 
 func TestImportDirection(t *testing.T) {
