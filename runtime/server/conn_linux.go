@@ -58,6 +58,9 @@ type conn struct {
 // nginx's keepalive_timeout; elapse starts again with the next request's
 // first byte (readLoop).
 func (c *conn) deadline() int64 {
+	if c.h2 != nil && len(c.h2.ups) > 0 {
+		return c.h2.deadline() // its streams' (proxy_h2_linux.go)
+	}
 	if c.elapseAt != 0 && c.elapseAt < c.idleAt && !c.idle() {
 		return c.elapseAt
 	}
@@ -89,6 +92,10 @@ func (c *conn) idle() bool {
 // timeout handles c's deadline: a backend that does not connect or answer
 // in time (proxy_exchange_linux.go); otherwise the connection ends.
 func (l *loop) timeout(c *conn) {
+	if c.h2 != nil {
+		l.h2Timeout(c)
+		return
+	}
 	switch c.phase {
 	case phaseForward, phaseBackend:
 		l.timeoutProxy(c)

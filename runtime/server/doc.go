@@ -30,7 +30,9 @@
 // (runtime/http2's Stream.RespondHTTP1) and the body as DATA frames. The
 // reverse proxy's exchange streams a backend's answer with backpressure,
 // reading the backend only while the client's output has drained
-// (proxy_exchange_linux.go, upRead); it writes HTTP/1 to its client.
+// (proxy_exchange_linux.go, upRead); to an HTTP/1 client it writes HTTP/1,
+// to an HTTP/2 stream it hands the head and body to the stream
+// (proxy_h2_linux.go).
 //
 // # Adding a protocol
 //
@@ -49,9 +51,9 @@
 // backends belong to its streams; each stream gets a Ctx and an
 // answerStream whose headBuf is a scratch buffer and whose sendHead hands
 // the head to runtime/http2's Stream.RespondHTTP1; frames are pulled into
-// the batch buffer when the socket can take them. The proxy's exchange
-// (upConn.client) is bound to a conn today: for a stream it needs the
-// stream's answerStream and flow control in place of the conn's output.
+// the batch buffer when the socket can take them. A forwarded stream keeps
+// its exchange (upConn.h2) and its own deadlines; the connection's timer
+// is the earliest of them while any stream waits for a backend.
 //
 // # Where is X
 //
@@ -74,6 +76,7 @@
 //	forward: the request a backend sees                            proxy_linux.go (proxyHead), runtime/http1 (forward.go)
 //	how a backend is picked, disabled, pooled, dialed              proxy_pool_linux.go (pick, connectAny)
 //	the exchange: answer streaming, retry, 502/503/504, cut off    proxy_exchange_linux.go
+//	forward over HTTP/2: bodies, backpressure, stream deadlines   proxy_h2_linux.go
 //	protocol upgrades (WebSocket): the tunnel and its half pipes   tunnel_linux.go
 //	applications compiled into the site                            app.go, app_linux.go
 //	HTTPS: handshake, plain HTTP on a TLS port, TLS to backends    tls_linux.go

@@ -22,12 +22,13 @@ import (
 // stream gets it when the handler returns (Request), when it is known
 // whether a body follows the head.
 type h2Answer struct {
-	buf      []byte       // the head is built here (kept across answers)
-	head     []byte       // the head, and the small body after it if any
-	ref      []byte       // a body sent by reference
-	file     *static.File // a file range, held until sent
-	from, to int64
-	http11   bool // the answer needs HTTP/1.1 (forward, apps)
+	buf       []byte       // the head is built here (kept across answers)
+	head      []byte       // the head, and the small body after it if any
+	ref       []byte       // a body sent by reference
+	file      *static.File // a file range, held until sent
+	from, to  int64
+	s         *http2.Stream // the stream answered
+	forwarded bool          // a backend answers (proxy_h2_linux.go)
 }
 
 func (a *h2Answer) headBuf() []byte   { return a.buf[:0] }
@@ -52,24 +53,24 @@ func (h *h2conn) Request(s *http2.Stream) {
 	x.Req = &s.Req
 	x.reset(c)
 	a := &l.h2.ans
-	*a = h2Answer{buf: a.buf}
+	*a = h2Answer{buf: a.buf, s: s}
 	x.out = a
-	s.DiscardBody() // no handler over HTTP/2 reads a request body
-	x.serve()
-	h.answer(x, s)
-	x.Req, a.head, a.ref = req, nil, nil
+	if lim := l.rt.limits.MaxBody; lim > 0 && s.Req.ContentLength > lim {
+		x.badRequest(413) // as HTTP/1.x does on the declared length
+	} else {
+		x.serve()
+	}
+	if !a.forwarded {
+		s.DiscardBody() // only a forward reads a request body
+		h.answer(x, s)
+	}
+	x.Req, a.head, a.ref, a.s = req, nil, nil, nil
 	c.elapseAt = elapseAt
 }
 
 // answer hands what the handler made to the stream.
 func (h *h2conn) answer(x *Ctx, s *http2.Stream) {
 	a := x.out.(*h2Answer)
-	if a.http11 {
-		// RFC 9113 §7 HTTP_1_1_REQUIRED: browsers and curl retry the
-		// request over HTTP/1.1, where forward and apps are served.
-		s.Reset(http2.ErrCodeHTTP11Required)
-		return
-	}
 	w := a.head
 	n, err := s.RespondHTTP1(w, len(w) == headEnd(w) && a.ref == nil && a.file == nil)
 	if err != nil {
@@ -139,9 +140,3 @@ func (fs *fileSource) Close() error {
 	}
 	return nil
 }
-
-// The engine's other callbacks: no HTTP/2 handler reads a request body or
-// streams its answer, and nothing is kept per stream once answered.
-func (h *h2conn) Body(*http2.Stream)     {}
-func (h *h2conn) Writable(*http2.Stream) {}
-func (h *h2conn) Closed(*http2.Stream)   {}

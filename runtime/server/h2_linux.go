@@ -21,13 +21,15 @@ type h2conn struct {
 	l        *loop
 	c        *conn
 	e        *http2.Conn
-	stopping bool // the loop stops: GOAWAY sent, streams in flight finish
+	stopping bool      // the loop stops: GOAWAY sent, streams in flight finish
+	ups      []*upConn // the exchanges of streams forwarded to backends (proxy_h2_linux.go)
 }
 
 // h2loop is what a loop keeps for its HTTP/2 connections.
 type h2loop struct {
-	cfg *http2.Config
-	ans h2Answer // the answer of the stream ctx is serving
+	cfg  *http2.Config
+	ans  h2Answer // the answer of the stream ctx is serving
+	head []byte   // a forwarded answer's head, re-encoded for its stream
 }
 
 // h2Pull bounds what one Pull produces: a few frames of each stream

@@ -13,11 +13,20 @@ import (
 // end that returns the connection to the pool and the client to its next
 // request.
 
-// upEvent handles readiness on a backend connection, by its state: a
+// upEvent handles readiness on a backend connection.
+func (l *loop) upEvent(up *upConn, ev uint32) {
+	if up.h2.s != nil {
+		l.h2UpEvent(up, ev) // its client is an HTTP/2 stream (proxy_h2_linux.go)
+		return
+	}
+	l.upStep(up, ev)
+}
+
+// upStep handles readiness on a backend connection, by its state: a
 // pooled one that stirs is closed; a connecting one learns whether it
 // connected; a tunnel relays; otherwise the request goes out and the
 // answer comes in.
-func (l *loop) upEvent(up *upConn, ev uint32) {
+func (l *loop) upStep(up *upConn, ev uint32) {
 	switch up.state {
 	case upTunnel:
 		l.tunnelUpEvent(up, ev)
@@ -39,6 +48,7 @@ func (l *loop) upEvent(up *upConn, ev uint32) {
 		}
 		up.state = upHead
 		up.client.idleAt = l.now + l.rt.timeout
+		up.h2.idleAt = up.client.idleAt
 	}
 	if ev&unix.EPOLLOUT != 0 && len(up.out) > 0 {
 		l.upWrite(up)
@@ -61,9 +71,17 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 		l.disable(st, up.b)
 	}
 	pending := up.out
+	next := l.connectAny(st, up.upgrade)
+	if next == nil && up.h2.s != nil {
+		st.backends[up.b].active++ // h2EndExchange counts it off
+		up.out = up.out[:0]
+		l.proxyError(c, up, 503)
+		l.endExchange(up, false)
+		l.upClose(up)
+		return
+	}
 	up.client, up.out = nil, nil
 	l.upClose(up)
-	next := l.connectAny(st, up.upgrade)
 	if next == nil {
 		c.backendDone()
 		l.proxyError(c, up, 503)
@@ -82,6 +100,11 @@ func (l *loop) retry(up *upConn, connectFailed bool) {
 	next.logLine, next.logCut, next.logAt = append(next.logLine[:0], up.logLine...), up.logCut, up.logAt
 	st.backends[next.b].active++
 	l.m.UpstreamRequest(st.m0 + next.b)
+	if up.h2.s != nil {
+		l.h2Rebind(up, next)
+		l.h2Wait(next)
+		return
+	}
 	c.proxy = next
 	l.waitBackend(c, next)
 }
@@ -93,6 +116,7 @@ func (l *loop) upWrite(up *upConn) {
 		n, err := sysWrite(up.fd, up.out)
 		if n > 0 {
 			up.out = up.out[n:]
+			up.h2.idleAt = l.now + l.rt.timeout
 			continue
 		}
 		if err == unix.EINTR {
@@ -105,6 +129,10 @@ func (l *loop) upWrite(up *upConn) {
 		return
 	}
 	up.out = up.out[:0]
+	if up.h2.s != nil {
+		l.h2Pump(up) // more of the stream's body
+		return
+	}
 	if c := up.client; c != nil && c.readMore && c.phase != phaseClosed {
 		l.read(c)
 	}
@@ -140,6 +168,10 @@ func (l *loop) upFailed(up *upConn) {
 // nothing it pipelined behind may be answered on that connection (it would
 // read as the rest of the cut body).
 func (l *loop) cutOff(up *upConn) {
+	if up.h2.s != nil {
+		l.h2EndExchange(up, false, false) // the stream is reset, not the connection
+		return
+	}
 	c := up.client
 	c.closeWhen(afterAnswer)
 	l.endExchange(up, false)
@@ -150,8 +182,8 @@ func (l *loop) cutOff(up *upConn) {
 func (l *loop) upRead(up *upConn) {
 	for up.client != nil {
 		c := up.client
-		if c.blocked() {
-			up.readMore = true
+		if c.blocked() && up.h2.s == nil || up.h2.s != nil && up.h2.s.Buffered() > 0 {
+			up.readMore = true // Writable or the client's drain reads on
 			return
 		}
 		up.readMore = false
@@ -160,6 +192,7 @@ func (l *loop) upRead(up *upConn) {
 		case n > 0:
 			up.gotAny = true
 			c.idleAt = l.now + l.rt.timeout
+			up.h2.idleAt = c.idleAt
 			if !l.upData(up, l.rbuf[:n]) || (n < len(l.rbuf) && !up.hup) {
 				return
 			}
@@ -247,6 +280,11 @@ func (l *loop) sendHead(up *upConn, r *http1.Response) {
 	default:
 		up.mode, up.reusable = bodyClose, false
 	}
+	if up.h2.s != nil {
+		up.dechunk = true // DATA frames delimit the body
+		l.h2SendHead(up, r)
+		return
+	}
 	if up.mode == bodyClose || up.dechunk {
 		c.closeWhen(afterAnswer) // only the end of the connection can delimit the body
 	}
@@ -321,6 +359,10 @@ func (l *loop) upBody(up *upConn, data []byte) bool {
 	case bodyChunked:
 		for len(data) > 0 {
 			consumed, piece, done, err := up.chunk.Decode(data)
+			if err != nil && up.h2.s != nil {
+				l.cutOff(up)
+				return false
+			}
 			if err != nil {
 				l.endExchange(up, false)
 				l.close(c)
@@ -355,6 +397,10 @@ func (l *loop) toClient(up *upConn, b []byte) {
 		return
 	}
 	up.sent += int64(len(b))
+	if up.h2.s != nil {
+		up.h2.s.Write(b) // sent as the windows allow; Writable reads on
+		return
+	}
 	l.wbuf = append(l.wbuf, b...)
 	l.flush(c)
 }
@@ -383,6 +429,10 @@ func (l *loop) endExchange(up *upConn, reusable bool) {
 	if c == nil {
 		return // the client went first; closing it closed up
 	}
+	if up.h2.s != nil {
+		l.h2EndExchange(up, reusable, true)
+		return
+	}
 	st := up.st
 	b := &st.backends[up.b]
 	b.active--
@@ -395,6 +445,14 @@ func (l *loop) endExchange(up *upConn, reusable bool) {
 	if up.status != 0 {
 		l.logProxy(up)
 	}
+	l.poolOrClose(up, reusable)
+	l.resumeClient(c)
+}
+
+// poolOrClose keeps a backend connection whose exchange ended for the
+// next request, or closes it.
+func (l *loop) poolOrClose(up *upConn, reusable bool) {
+	b := &up.st.backends[up.b]
 	if reusable && up.fd >= 0 && len(b.idle) < maxIdlePerPeer && !l.stopping.Load() {
 		up.state, up.idleSince, up.reused = upIdle, l.now, false
 		up.in, up.out = up.in[:0], up.out[:0]
@@ -402,7 +460,6 @@ func (l *loop) endExchange(up *upConn, reusable bool) {
 	} else {
 		l.upClose(up)
 	}
-	l.resumeClient(c)
 }
 
 // resumeClient goes on with a client whose exchange has ended: close it if
@@ -434,6 +491,14 @@ func (l *loop) resumeClient(c *conn) {
 // exchange.
 func (l *loop) proxyError(c *conn, up *upConn, code int) {
 	if c == nil || c.phase == phaseClosed {
+		return
+	}
+	if up.h2.s != nil {
+		l.h2Error(up, code)
+		up.status, up.state = code, upBody
+		if up.st != nil && code != 503 && code != 413 {
+			l.m.UpstreamFailure(up.st.m0 + up.b)
+		}
 		return
 	}
 	l.wbuf, up.sent = l.appendPage(l.wbuf, code, "", "", nil, c.keepAlive(), up.minor, up.method)

@@ -72,6 +72,10 @@ type upConn struct {
 	// A tunnel's two ways (tunnel_linux.go).
 	toClient, toBackend halfPipe
 
+	// The HTTP/2 stream answered, when the client speaks HTTP/2
+	// (proxy_h2_linux.go); nil for HTTP/1.x.
+	h2 h2stream
+
 	// for the access log and late error answers
 	site    *Website
 	method  http1.Method
@@ -112,7 +116,7 @@ func (l *loop) upOf(fd int) *upConn {
 // forward is Forward (api.go).
 func (x *Ctx) forward(u *Upstream) {
 	if a, ok := x.out.(*h2Answer); ok {
-		a.http11 = true // not over HTTP/2 yet (h2_answer_linux.go)
+		x.forwardH2(u, a) // proxy_h2_linux.go
 		return
 	}
 	l, c, req := x.l, x.c, x.Req

@@ -3,10 +3,14 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -24,8 +28,8 @@ const http2Conf = `{
 
 // TestHTTP2SiteWithCurl: a built site speaks HTTP/2 to curl over TLS
 // (ALPN) and with prior knowledge on its h2c listen, HTTP/1.1 still on the
-// latter; a forwarded request is sent back to HTTP/1.1 (HTTP_1_1_REQUIRED),
-// which curl follows.
+// latter; a forwarded request and its body go to the HTTP/1.1 backend and
+// back over HTTP/2, logged as HTTP/2.0.
 func TestHTTP2SiteWithCurl(t *testing.T) {
 	curl, err := exec.LookPath("curl")
 	if err != nil {
@@ -34,7 +38,10 @@ func TestHTTP2SiteWithCurl(t *testing.T) {
 	if out, _ := exec.Command(curl, "-V").Output(); !bytes.Contains(out, []byte("HTTP2")) {
 		t.Skip("curl without HTTP/2")
 	}
-	be := newBackend(t, "api", nil)
+	be := newBackend(t, "api", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		fmt.Fprintf(w, "api %s %s %d", r.Method, r.URL.RequestURI(), n)
+	})
 	_, bport, _ := strings.Cut(be.Listener.Addr().String(), ":")
 	cert, key, _ := certPEM(t)
 	h2c, secure := freePort(t), freePort(t)
@@ -46,7 +53,7 @@ func TestHTTP2SiteWithCurl(t *testing.T) {
 		"www/index.html":   page,
 		"www/big.bin":      strings.Repeat("x", 3<<20),
 	})
-	start(t, dir, build(t, dir), h2c, secure)
+	s := start(t, dir, build(t, dir), h2c, secure)
 	run := func(args ...string) string {
 		t.Helper()
 		out, err := exec.Command(curl, append([]string{"-sS", "-k", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_version} %{http_code} %{size_download}"}, args...)...).CombinedOutput()
@@ -72,12 +79,27 @@ func TestHTTP2SiteWithCurl(t *testing.T) {
 	if got := run("--http1.1", plain+"/"); got != fmt.Sprintf("1.1 200 %d", len(page)) {
 		t.Errorf("HTTP/1.1 on the h2c listen: %q", got)
 	}
-	if got := run("--http2", tls+"/x.api"); !strings.HasPrefix(got, "1.1 200 ") {
-		t.Errorf("forward over HTTP/2: %q, want curl to repeat it over HTTP/1.1", got)
+	if got, want := run("--http2", tls+"/x.api"), fmt.Sprintf("2 200 %d", len("api GET /x.api 0")); got != want {
+		t.Errorf("forward over HTTP/2: %q, want %q", got, want)
+	}
+	upload := filepath.Join(dir, "www/big.bin")
+	if got, want := run("--http2", "--data-binary", "@"+upload, tls+"/up.api"), fmt.Sprintf("2 200 %d", len(fmt.Sprint("api POST /up.api ", 3<<20))); got != want {
+		t.Errorf("forward a 3 MiB POST over HTTP/2: %q, want %q", got, want)
 	}
 	resp, err := http.Get(plain + "/")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("net/http on the h2c listen: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	syscall.Kill(s.Cmd.Process.Pid, syscall.SIGTERM) // the access log is complete once it exits
+	<-s.Exited
+	log, err := os.ReadFile(filepath.Join(dir, "log/tls.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"GET /x.api HTTP/2.0" 200 16 `, fmt.Sprintf(`"POST /up.api HTTP/2.0" 200 %d `, len(fmt.Sprint("api POST /up.api ", 3<<20)))} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("access log lacks %q:\n%s", want, log)
+		}
+	}
 }
