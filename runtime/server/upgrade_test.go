@@ -368,19 +368,20 @@ func TestUpgradeHalfCloseFromBackend(t *testing.T) {
 }
 
 // A tunnel lives past elapse while bytes move, and closes (both sides)
-// after timeout without any.
+// after timeout without any. Elapse also bounds the backend's 101, so it
+// leaves room for a loaded machine (400 ms gave 504s there).
 func TestUpgradeIdleTimeout(t *testing.T) {
 	t.Parallel()
 	ended := make(chan error, 1)
 	be := newUpgradeBackend(t, listenTCP(t), echo101("", ended))
-	tweak, accessLog := withAccessLog(t, func(s *Site) { s.HTTP.Timeout, s.HTTP.Elapse = 800*time.Millisecond, 400*time.Millisecond })
+	tweak, accessLog := withAccessLog(t, func(s *Site) { s.HTTP.Timeout, s.HTTP.Elapse = 800*time.Millisecond, 1500*time.Millisecond })
 	addr := startProxy(t, 'R', []Backend{be.Backend}, tweak)
 	u := dialUpgrade(t, addr, "")
 	u.switched(t)
 	tick := time.NewTicker(100 * time.Millisecond) // traffic now and then, for longer than elapse
 	defer tick.Stop()
 	ticks := 0
-	for start := time.Now(); time.Since(start) < 1000*time.Millisecond; <-tick.C {
+	for start := time.Now(); time.Since(start) < 1800*time.Millisecond; <-tick.C {
 		io.WriteString(u, "tick")
 		u.expect(t, "tick")
 		ticks++

@@ -109,16 +109,16 @@ func waitPort(t *testing.T, port int) {
 // HTTP-01 on httpPort, issuing certificates valid for 9 s.
 func startPebble(t *testing.T, pebble, challsrv, work, cert, key string, api, tlsPort, httpPort int) {
 	t.Helper()
-	dns := freePort(t)
+	dns := unheldPort(t)
 	cfg, _ := json.Marshal(map[string]any{"pebble": map[string]any{
-		"listenAddress": fmt.Sprintf("127.0.0.1:%d", api), "managementListenAddress": fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		"listenAddress": fmt.Sprintf("127.0.0.1:%d", api), "managementListenAddress": fmt.Sprintf("127.0.0.1:%d", unheldPort(t)),
 		"certificate": cert, "privateKey": key, "httpPort": httpPort, "tlsPort": tlsPort,
 		"profiles": map[string]any{"default": map[string]any{"description": "short-lived", "validityPeriod": 9}},
 	}})
 	cfgFile := filepath.Join(work, "pebble.json")
 	os.WriteFile(cfgFile, cfg, 0o644)
 	startProcess(t, nil, challsrv, "-dnsserver", fmt.Sprintf("127.0.0.1:%d", dns), "-defaultIPv6", "",
-		"-management", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "-doh", "", "-http01", "", "-https01", "", "-tlsalpn01", "")
+		"-management", fmt.Sprintf("127.0.0.1:%d", unheldPort(t)), "-doh", "", "-http01", "", "-https01", "", "-tlsalpn01", "")
 	startProcess(t, []string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0"}, pebble,
 		"-config", cfgFile, "-dnsserver", fmt.Sprintf("127.0.0.1:%d", dns))
 	waitPort(t, api)
@@ -148,7 +148,7 @@ func TestACMEWithPebble(t *testing.T) {
 	if pebble == "" || challsrv == "" {
 		t.Skip("pebble or pebble-challtestsrv not installed (go install github.com/letsencrypt/pebble/v2/cmd/pebble@v2.10.3 and .../cmd/pebble-challtestsrv@v2.10.3)")
 	}
-	port, api := freePort(t), freePort(t)
+	port, api := freePort(t), unheldPort(t)
 	work := t.TempDir()
 	caFile, pebCert, pebKey := pebbleCA(t, work)
 	dir := siteDir(t, map[string]string{
@@ -192,7 +192,7 @@ func TestACMEWithPebble(t *testing.T) {
 
 	// Pebble up, with short-lived certificates (9 s) and names resolving
 	// to 127.0.0.1; it validates TLS-ALPN-01 on the site's port.
-	startPebble(t, pebble, challsrv, work, pebCert, pebKey, api, port, freePort(t))
+	startPebble(t, pebble, challsrv, work, pebCert, pebKey, api, port, unheldPort(t))
 	issued := func(name string) *x509.Certificate {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second)
@@ -264,10 +264,10 @@ func TestACMEHTTP01WithPebble(t *testing.T) {
 	} else {
 		l.Close()
 	}
-	port, api := freePort(t), freePort(t)
+	port, api := freePort(t), unheldPort(t)
 	work := t.TempDir()
 	caFile, pebCert, pebKey := pebbleCA(t, work)
-	startPebble(t, pebble, challsrv, work, pebCert, pebKey, api, freePort(t), 80) // TLS-ALPN-01 to a dead port
+	startPebble(t, pebble, challsrv, work, pebCert, pebKey, api, unheldPort(t), 80) // TLS-ALPN-01 to a dead port
 	dir := siteDir(t, map[string]string{
 		"hetao.conf":     conf(acmeHTTP01Conf, "PORT", port, "PEBBLE", api, "CA", caFile),
 		"www/index.html": "acme site",

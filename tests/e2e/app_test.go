@@ -125,6 +125,7 @@ func waitFile(t *testing.T, file string, want ...string) {
 }
 
 func TestApp(t *testing.T) {
+	t.Parallel()
 	appDir, err := filepath.Abs(filepath.Join("testdata", "app"))
 	if err != nil {
 		t.Fatal(err)

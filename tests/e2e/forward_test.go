@@ -96,6 +96,7 @@ func deadAddr(t *testing.T) string {
 }
 
 func TestForwardRoundRobinAndStatic(t *testing.T) {
+	t.Parallel()
 	a, b, c := newBackend(t, "a", nil), newBackend(t, "b", nil), newBackend(t, "c", nil)
 	base, dir := forwardSite(t, "R", a.Listener.Addr().String(), b.Listener.Addr().String(), c.Listener.Addr().String())
 	var order []string
@@ -142,6 +143,7 @@ func TestForwardRoundRobinAndStatic(t *testing.T) {
 }
 
 func TestForwardDeadBackendAndAllDown(t *testing.T) {
+	t.Parallel()
 	alive := newBackend(t, "alive", nil)
 	dead := deadAddr(t)
 	base, _ := forwardSite(t, "R", dead, alive.Listener.Addr().String())
@@ -157,8 +159,13 @@ func TestForwardDeadBackendAndAllDown(t *testing.T) {
 }
 
 func TestForwardLeastConnections(t *testing.T) {
-	release := make(chan struct{})
+	t.Parallel()
+	release, arrived := make(chan struct{}), make(chan struct{}, 1)
 	slow := newBackend(t, "slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
 		<-release
 		io.WriteString(w, "slow")
 	})
@@ -166,14 +173,11 @@ func TestForwardLeastConnections(t *testing.T) {
 	fast := newBackend(t, "fast", nil)
 	base, _ := forwardSite(t, "L", slow.Listener.Addr().String(), fast.Listener.Addr().String())
 	go http.Get(base + "/hold.php")
-	deadline := time.Now().Add(3 * time.Second)
-	for slow.accepts.Load() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the first request never reached the slow backend")
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-arrived: // the site holds one connection to slow, none to fast
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first request never reached the slow backend")
 	}
-	time.Sleep(50 * time.Millisecond) // let the request itself arrive
 	for i := 0; i < 3; i++ {
 		if r := get(t, base+"/x.php"); !strings.HasPrefix(r.body, "fast") {
 			t.Fatalf("least connections sent request %d to %q", i, r.body)
@@ -205,6 +209,7 @@ func workerRSS(t *testing.T, bin string) int64 {
 }
 
 func TestForwardStreams100MB(t *testing.T) {
+	t.Parallel()
 	const size = 100 << 20
 	be := newBackend(t, "stream", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == "POST" {

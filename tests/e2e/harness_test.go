@@ -15,10 +15,11 @@ import (
 func TestMain(m *testing.M) { os.Exit(sitetest.Main(m)) }
 
 var (
-	freePort = sitetest.FreePort
-	siteDir  = sitetest.Dir
-	build    = sitetest.Build
-	conf     = sitetest.Conf
+	freePort   = sitetest.FreePort
+	unheldPort = sitetest.UnheldPort
+	siteDir    = sitetest.Dir
+	build      = sitetest.Build
+	conf       = sitetest.Conf
 )
 
 // start runs bin in dir and waits until every port accepts connections;

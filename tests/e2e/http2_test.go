@@ -31,6 +31,7 @@ const http2Conf = `{
 // latter; a forwarded request and its body go to the HTTP/1.1 backend and
 // back over HTTP/2, logged as HTTP/2.0.
 func TestHTTP2SiteWithCurl(t *testing.T) {
+	t.Parallel()
 	curl, err := exec.LookPath("curl")
 	if err != nil {
 		t.Skip("curl not installed")

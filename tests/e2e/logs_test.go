@@ -90,7 +90,7 @@ func TestCombinedMatchesNginx(t *testing.T) {
 	if err != nil {
 		t.Skip("nginx is not installed: the combined format is not compared with nginx's own")
 	}
-	port, nport := freePort(t), freePort(t)
+	port, nport := freePort(t), unheldPort(t)
 	dir := siteDir(t, map[string]string{
 		"hetao.conf": conf(`{
 	"error_log" : "log/error.log",

@@ -41,6 +41,7 @@ const rewriteConf = `// rewrite rules: literal, prefix, regexp with groups; the 
 `
 
 func TestRewrite(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
 	dir := siteDir(t, map[string]string{
 		"hetao.conf":          conf(rewriteConf, "PORT", port),
@@ -121,6 +122,7 @@ const redirectConf = `// redirects: bare hosts keep path and query, targets with
 `
 
 func TestRedirect(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
 	dir := siteDir(t, map[string]string{
 		"hetao.conf":     conf(redirectConf, "PORT", port),
@@ -199,6 +201,7 @@ const locationsConf = `// locations: the chosen one rewrites to a file naming it
 `
 
 func TestLocations(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
 	dir := siteDir(t, map[string]string{
 		"hetao.conf":         conf(locationsConf, "PORT", port),
@@ -265,6 +268,7 @@ const locationRootsConf = `// locations with document roots of their own
 // (server.Site.Roots); until then hetaoc refuses the configuration and the
 // test is skipped.
 func TestLocationRoots(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
 	dir := siteDir(t, map[string]string{
 		"hetao.conf":            conf(locationRootsConf, "PORT", port),

@@ -57,6 +57,7 @@ func twoListensSite(t *testing.T, gz int) (a, b int, dir string) {
 }
 
 func TestTwoListensThreeWebsites(t *testing.T) {
+	t.Parallel()
 	a, b, dir := twoListensSite(t, 1)
 	urlA, urlB := fmt.Sprintf("http://127.0.0.1:%d", a), fmt.Sprintf("http://127.0.0.1:%d", b)
 	cases := []struct {
@@ -95,6 +96,7 @@ func TestTwoListensThreeWebsites(t *testing.T) {
 }
 
 func TestCompressionOff(t *testing.T) {
+	t.Parallel()
 	a, _, _ := twoListensSite(t, 0)
 	r := get(t, fmt.Sprintf("http://127.0.0.1:%d/press.html", a), "Accept-Encoding", "gzip, deflate")
 	if r.status != 200 || r.header.Get("Content-Encoding") != "" || !strings.HasPrefix(r.body, "<p>the 3.3 KB") {
@@ -103,6 +105,7 @@ func TestCompressionOff(t *testing.T) {
 }
 
 func TestFileChangedOnDiskIsServedFresh(t *testing.T) {
+	t.Parallel()
 	a, _, dir := twoListensSite(t, 1)
 	url := fmt.Sprintf("http://127.0.0.1:%d/", a)
 	if r := get(t, url); r.body != "<h1>one</h1>" {
@@ -153,6 +156,7 @@ const layout2016 = `/* hetao 0.2-era layout: one listen with a port list, server
 `
 
 func TestLayout2016(t *testing.T) {
+	t.Parallel()
 	a, b := freePort(t), freePort(t)
 	dir := siteDir(t, map[string]string{
 		"hetao.conf":     conf(layout2016, "A", a, "B", b),

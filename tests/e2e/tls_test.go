@@ -55,6 +55,7 @@ const httpsConf = `{
 `
 
 func TestHTTPSBesideHTTP(t *testing.T) {
+	t.Parallel()
 	cert, key, pool := certPEM(t)
 	plain, secure := freePort(t), freePort(t)
 	dir := siteDir(t, map[string]string{

@@ -244,6 +244,7 @@ const wsConf = `{
 // WebSocket through a real site: to a backend (forward) and to an app
 // that hijacks its connection, over HTTP and HTTPS.
 func TestWebSocket(t *testing.T) {
+	t.Parallel()
 	appDir, err := filepath.Abs(filepath.Join("testdata", "wsapp"))
 	if err != nil {
 		t.Fatal(err)

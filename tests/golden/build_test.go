@@ -26,6 +26,7 @@ func offline() []string { return append(os.Environ(), "GOPROXY=off") }
 // interpreter, so it runs in an empty container image), without DWARF,
 // that names its configuration's hash and hetaoc's version.
 func TestReproducible(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds a site twice")
 	}
@@ -76,6 +77,7 @@ func TestReproducible(t *testing.T) {
 // directory outside the repository with GOPROXY=off: the runtime comes
 // from hetaoc's embedded source, the modules from the cache.
 func TestBuildOutsideRepo(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds hetaoc and a site")
 	}
@@ -144,6 +146,7 @@ func TestMain(m *testing.M) {
 
 // TestCLI runs hetaoc build and hetaoc gen for their exit codes and output.
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds hetaoc")
 	}

@@ -153,6 +153,7 @@ func sortedNames(files map[string][]byte) []string {
 // TestGoldensBuild compiles every case into a throw-away binary, through
 // the build driver hetaoc build uses (WriteModule in a temp dir, go build).
 func TestGoldensBuild(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs go build for every case")
 	}

@@ -220,7 +220,7 @@ func TestImageRunsInPodman(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("podman with --network host and cgroupfs needs root here")
 	}
-	port, ops := sitetest.FreePort(t), sitetest.FreePort(t)
+	port, ops := sitetest.UnheldPort(t), sitetest.UnheldPort(t)
 	dir := siteDir(t, port, ops)
 	ref := fmt.Sprintf("localhost/hetao-test-%d:latest", port)
 	archive, digest := buildImage(t, dir, "site.tar", "--image-ref", ref)

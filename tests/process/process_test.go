@@ -66,6 +66,7 @@ func (s *site) rebuild(t *testing.T, root string) {
 }
 
 func TestKillWorkerIsReplaced(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, 2, "www1", nil)
 	master := s.masterPid(t)
 	var before []int
@@ -109,6 +110,7 @@ func startedAt(t *testing.T, pid int) time.Time {
 }
 
 func TestTermFinishesSlowDownload(t *testing.T) {
+	t.Parallel()
 	const size = 20 << 20
 	big := bytes.Repeat([]byte("0123456789abcdef"), size/16)
 	s := newSite(t, 2, "www1", map[string]string{"www1/big.bin": string(big)})
@@ -194,6 +196,7 @@ func TestTermFinishesSlowDownload(t *testing.T) {
 }
 
 func TestReopenLogs(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, 2, "www1", nil)
 	c := clientNoKeepAlive()
 	accessLog := filepath.Join(s.Dir, "log/access.log")
@@ -243,6 +246,7 @@ func TestReopenLogs(t *testing.T) {
 }
 
 func TestReloadServesRebuiltBinary(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, 2, "www1", nil)
 	old := s.masterPid(t)
 	oldWorkers := workers(old)
@@ -281,6 +285,7 @@ func TestReloadServesRebuiltBinary(t *testing.T) {
 }
 
 func TestFiveReloadsUnderLoad(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, 2, "www1", nil)
 	l := startLoad(t, s.url("/"), 4)
 	l.waitRequests(t, 100)
@@ -306,6 +311,7 @@ func TestFiveReloadsUnderLoad(t *testing.T) {
 }
 
 func TestReloadFailureKeepsServing(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, 1, "www1", nil)
 	old := s.masterPid(t)
 	// The new binary's wwwroot does not exist: it cannot start.
@@ -331,6 +337,7 @@ func TestReloadFailureKeepsServing(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
@@ -406,6 +413,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestUnknownUser(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
@@ -420,6 +428,7 @@ func TestUnknownUser(t *testing.T) {
 }
 
 func TestWorkersDropToUser(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
@@ -476,6 +485,7 @@ func uidOf(t *testing.T, pid int) string {
 }
 
 func TestMasterKilledWorkersExit(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, 2, "www1", nil)
 	master := s.masterPid(t)
 	var ws []int

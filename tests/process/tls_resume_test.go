@@ -79,6 +79,7 @@ func getResumed(t *testing.T, addr string, cfg *tls.Config) bool {
 // 1.3, through Go's client and openssl s_client; and after a reload
 // (USR2), on the successor's workers.
 func TestSessionResumptionAcrossWorkers(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
 	dir := t.TempDir()
 	cert, key := selfSignedPEM(t)

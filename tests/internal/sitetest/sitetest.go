@@ -6,16 +6,21 @@ package sitetest
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Hetaoc is the hetaoc binary Main built for the test package.
@@ -23,7 +28,18 @@ var Hetaoc string
 
 // Main builds hetaoc into a temporary directory, runs the package's tests
 // and removes it: func TestMain(m *testing.M) { os.Exit(sitetest.Main(m)) }.
+//
+// Unless -parallel is given, it lets 4×GOMAXPROCS (at least 8) parallel
+// tests run at once instead of GOMAXPROCS: these tests spend their time
+// waiting for the processes they start, not computing, and the CPU-bound
+// part, building sites, is bounded apart (Build).
 func Main(m *testing.M) int {
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
+	}
 	dir, err := os.MkdirTemp("", "hetaoc-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -40,8 +56,45 @@ func Main(m *testing.M) int {
 	return m.Run()
 }
 
-// FreePort returns a TCP port nobody listens on right now.
+// FreePort returns a port for a site to listen on, and holds it until the
+// test ends. Between picking a port and the site binding it lie a build
+// and a start (seconds on a loaded machine), in which another test
+// process could take a port that was merely free: so the port is kept
+// bound (not listening) by a socket with SO_REUSEADDR and SO_REUSEPORT.
+// The site binds its own SO_REUSEPORT sockets beside it (same user), and
+// its address-in-use probe passes it (not listening); the kernel gives
+// the port to no one else: neither as an ephemeral port nor to a bind
+// without SO_REUSEPORT. For a program that does not set SO_REUSEPORT
+// (nginx, pebble, a Go listener), use UnheldPort.
 func FreePort(t testing.TB) int {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(os.NewSyscallError("socket", err))
+	}
+	for _, opt := range []int{unix.SO_REUSEADDR, unix.SO_REUSEPORT} {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt, 1); err != nil {
+			unix.Close(fd)
+			t.Fatal(os.NewSyscallError("setsockopt", err))
+		}
+	}
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		unix.Close(fd)
+		t.Fatal(os.NewSyscallError("bind", err))
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		unix.Close(fd)
+		t.Fatal(os.NewSyscallError("getsockname", err))
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return sa.(*unix.SockaddrInet4).Port
+}
+
+// UnheldPort returns a TCP port nobody listens on right now, for a
+// program that binds without SO_REUSEPORT. Another process may take it
+// before that program binds it: prefer FreePort for sites.
+func UnheldPort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -75,8 +128,12 @@ func Dir(t testing.TB, files map[string]string) string {
 
 // Build compiles dir/hetao.conf into dir/site. The binary is built beside
 // and renamed over the old one, as an operator replaces a running binary.
+// At most GOMAXPROCS builds run at once: go build is CPU-bound (the
+// linker above all), and more would only slow the tests already serving.
 func Build(t testing.TB, dir string) string {
 	t.Helper()
+	builds <- struct{}{}
+	defer func() { <-builds }()
 	bin := filepath.Join(dir, "site")
 	cmd := exec.Command(Hetaoc, "build", "hetao.conf", "-o", bin+".new")
 	cmd.Dir = dir
@@ -88,6 +145,8 @@ func Build(t testing.TB, dir string) string {
 	}
 	return bin
 }
+
+var builds = make(chan struct{}, runtime.GOMAXPROCS(0))
 
 // Conf fills @NAME@ placeholders.
 func Conf(text string, kv ...any) string {
