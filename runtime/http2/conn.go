@@ -142,6 +142,7 @@ type Conn struct {
 	hd     headerState
 	enc    *hpack.Encoder
 	encBuf encBuffer
+	heads  headCache // HPACK blocks of recent answer heads
 	intern map[string]string
 
 	out     []byte // frames queued for Pull: control frames and HEADERS

@@ -217,6 +217,7 @@ func (c *Conn) onSettings(f *Frame) error {
 		switch st.ID {
 		case SettingHeaderTableSize:
 			c.enc.SetMaxDynamicTableSizeLimit(min(st.Value, initialTableSize))
+			c.encBuf.gen++ // the table may have lost entries (headCache)
 		case SettingEnablePush:
 			if st.Value > 1 {
 				return errSettingPush

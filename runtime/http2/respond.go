@@ -33,10 +33,16 @@ var statusText = func() (t [600]string) {
 // Keep-Alive, Transfer-Encoding, Upgrade) dropped, as RFC 9113 §8.2.2
 // requires. end means there is no body.
 func (s *Stream) Respond(status int, lines []byte, end bool) error {
-	c, err := s.startAnswer(status)
-	if err != nil {
+	if err := s.canAnswer(status); err != nil {
 		return err
 	}
+	c := s.c
+	if b := c.heads.lookup(status, lines, c.encBuf.gen); b != nil {
+		c.encBuf.b = append(c.encBuf.b[:0], b...)
+		return c.endAnswerHead(s, end)
+	}
+	c.startAnswer(status)
+	gen, all := c.encBuf.gen, lines
 	for len(lines) > 0 {
 		var line []byte
 		line, lines = cutLine(lines)
@@ -65,6 +71,9 @@ func (s *Stream) Respond(status int, lines []byte, end bool) error {
 		}
 		value := trimSpace(line[colon+1:])
 		c.enc.WriteField(hpack.HeaderField{Name: c.internBytes(c.lower), Value: c.internBytes(value)})
+	}
+	if c.encBuf.gen == gen {
+		c.heads.store(status, all, c.encBuf.b, gen)
 	}
 	return c.endAnswerHead(s, end)
 }
@@ -105,10 +114,11 @@ func (s *Stream) RespondHTTP1(head []byte, end bool) (int, error) {
 // RespondFields sends the answer's head from fields whose names are
 // already lower case.
 func (s *Stream) RespondFields(status int, fields []hpack.HeaderField, end bool) error {
-	c, err := s.startAnswer(status)
-	if err != nil {
+	if err := s.canAnswer(status); err != nil {
 		return err
 	}
+	c := s.c
+	c.startAnswer(status)
 	for _, f := range fields {
 		if !connectionSpecific([]byte(f.Name)) {
 			c.enc.WriteField(f)
@@ -117,19 +127,21 @@ func (s *Stream) RespondFields(status int, fields []hpack.HeaderField, end bool)
 	return c.endAnswerHead(s, end)
 }
 
-func (s *Stream) startAnswer(status int) (*Conn, error) {
-	c := s.c
+func (s *Stream) canAnswer(status int) error {
 	switch {
-	case c == nil || s.localClosed:
-		return nil, ErrStreamClosed
+	case s.c == nil || s.localClosed:
+		return ErrStreamClosed
 	case s.responded:
-		return nil, ErrResponded
+		return ErrResponded
 	case status < 100 || status >= len(statusText):
-		return nil, ErrBadHead
+		return ErrBadHead
 	}
+	return nil
+}
+
+func (c *Conn) startAnswer(status int) {
 	c.encBuf.b = c.encBuf.b[:0]
 	c.enc.WriteField(hpack.HeaderField{Name: ":status", Value: statusText[status]})
-	return c, nil
 }
 
 func (c *Conn) endAnswerHead(s *Stream, end bool) error {
@@ -269,10 +281,19 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-// encBuffer collects what the HPACK encoder writes.
-type encBuffer struct{ b []byte }
+// encBuffer collects what the HPACK encoder writes, one field's
+// representation per Write. gen counts those that are not an indexed field
+// (first bit 1, RFC 7541 §6.1): the ones that may change the dynamic table
+// (see headCache).
+type encBuffer struct {
+	b   []byte
+	gen uint64
+}
 
 func (w *encBuffer) Write(p []byte) (int, error) {
+	if len(p) == 0 || p[0]&0x80 == 0 {
+		w.gen++
+	}
 	w.b = append(w.b, p...)
 	return len(p), nil
 }
