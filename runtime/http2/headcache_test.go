@@ -80,3 +80,28 @@ func TestRepeatedHeadsFromCache(t *testing.T) {
 		get(p)
 	}
 }
+
+// splitHead's fast path agrees with the line-at-a-time reading on every
+// string of up to 8 bytes over the bytes that matter.
+func TestSplitHeadAgrees(t *testing.T) {
+	t.Parallel()
+	alpha := []byte("a:\r\n")
+	b := make([]byte, 0, 8)
+	var walk func()
+	walk = func() {
+		l1, u1, ok1 := splitHead(b)
+		l2, u2, ok2 := splitHeadLines(b)
+		if string(l1) != string(l2) || u1 != u2 || ok1 != ok2 {
+			t.Fatalf("%q: splitHead %q %d %v, line by line %q %d %v", b, l1, u1, ok1, l2, u2, ok2)
+		}
+		if len(b) == cap(b) {
+			return
+		}
+		for _, c := range alpha {
+			b = append(b, c)
+			walk()
+			b = b[:len(b)-1]
+		}
+	}
+	walk()
+}

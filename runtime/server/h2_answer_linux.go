@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"io"
 
 	"golang.org/x/sys/unix"
@@ -102,13 +103,13 @@ func (a *h2Answer) release() {
 // headEnd returns the length of the HTTP/1 head at the start of w (the
 // handlers end it with CRLF CRLF), or len(w).
 func headEnd(w []byte) int {
-	for i := 3; i < len(w); i++ {
-		if w[i] == '\n' && w[i-1] == '\r' && w[i-2] == '\n' && w[i-3] == '\r' {
-			return i + 1
-		}
+	if i := bytes.Index(w, crlfCRLF); i >= 0 {
+		return i + 4
 	}
 	return len(w)
 }
+
+var crlfCRLF = []byte("\r\n\r\n")
 
 // fileSource reads a range of a file for an HTTP/2 stream, as the windows
 // open; the file is held until the stream is done with it.
