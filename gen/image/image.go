@@ -127,9 +127,11 @@ func Build(cfg *compiler.Config, bin string, opt Options) (v1.Image, name.Tag, e
 	cf.OS, cf.Architecture = "linux", runtime.GOARCH
 	cf.Created = v1.Time{Time: epoch}
 	cf.Config = v1.Config{
-		Entrypoint:   []string{"/site"},
-		User:         strconv.Itoa(UID) + ":" + strconv.Itoa(UID),
-		Env:          []string{"PATH=/", "XDG_RUNTIME_DIR=/tmp"},
+		Entrypoint: []string{"/site"},
+		User:       strconv.Itoa(UID) + ":" + strconv.Itoa(UID),
+		// HETAO_ACCESS_LOG (runtime/server.EnvAccessLog): websites that
+		// name no access log write it to standard output, as containers do.
+		Env:          []string{"PATH=/", "XDG_RUNTIME_DIR=/tmp", "HETAO_ACCESS_LOG=-"},
 		WorkingDir:   "/",
 		StopSignal:   "SIGTERM",
 		ExposedPorts: exposedPorts(cfg),

@@ -77,6 +77,9 @@ func siteUsage(w io.Writer, site *Site, fs *flag.FlagSet) {
   Signals to the master: TERM graceful stop, INT fast stop, USR1 reopen logs,
   USR2 start the successor. A worker killed is replaced within a second.
 
+  Environment: HETAO_ACCESS_LOG, the access log of every website whose
+  configuration names none ("-" standard output; the container image sets it).
+
 `, filepath.Base(os.Args[0]), site.Conf)
 	fs.PrintDefaults()
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/tls"
 	"fmt"
 	"os"
@@ -13,6 +14,11 @@ import (
 	"github.com/hetaoc/hetao/runtime/logs"
 	"github.com/hetaoc/hetao/runtime/static"
 )
+
+// EnvAccessLog names the environment variable that gives the access log of
+// every website whose configuration names none ("-": standard output). The
+// container image hetaoc builds sets it to "-" (gen/image).
+const EnvAccessLog = "HETAO_ACCESS_LOG"
 
 // runtimeState is what a site becomes when it starts: paths expanded, files
 // opened, limits converted. It is shared read-only by the loops.
@@ -102,6 +108,10 @@ func prepare(site *Site, process bool) (*runtimeState, error) {
 		return nil, fmt.Errorf("error_log: %w", err)
 	}
 	logFiles := map[string]*logs.File{}
+	// A website that names no access log writes to $HETAO_ACCESS_LOG when
+	// it is set: the image hetaoc builds sets "-", standard output, as a
+	// container's logs are expected to be.
+	accessDefault := os.Getenv(EnvAccessLog)
 	seen := map[*Website]bool{}
 	rootSeen := map[*static.Root]bool{}
 	for _, ln := range site.Listens {
@@ -116,8 +126,8 @@ func prepare(site *Site, process bool) (*runtimeState, error) {
 			seen[w] = true
 			w.id = len(rt.websites)
 			rt.websites = append(rt.websites, w)
-			if w.AccessLog != "" {
-				path, err := Expand(w.AccessLog)
+			if al := cmp.Or(w.AccessLog, accessDefault); al != "" {
+				path, err := Expand(al)
 				if err != nil {
 					return nil, fmt.Errorf("website %q access_log: %w", w.Domain, err)
 				}

@@ -26,14 +26,17 @@ const containerLogs = `// logs as a container wants them: errors to standard err
 	"listen" : {
 		"ip" : "127.0.0.1",
 		"port" : @PORT@,
-		"website" : { "domain" : "", "wwwroot" : "www", "index" : "/index.html", "access_log" : "-" }
+		"website" : { "domain" : "", "wwwroot" : "www", "index" : "/index.html", "access_log" : "-" },
+		"website" : { "domain" : "quiet.example", "wwwroot" : "www", "index" : "/index.html" }
 	}
 }
 `
 
 // TestContainerLogs runs a site in the foreground with access_log "-" and
 // access_log_format json: it prints where it serves on standard error,
-// and each request as one JSON object on standard output.
+// and each request as one JSON object on standard output. A website that
+// names no access log writes there too when HETAO_ACCESS_LOG is "-", as
+// in the container image.
 func TestContainerLogs(t *testing.T) {
 	t.Parallel()
 	port := freePort(t)
@@ -41,10 +44,14 @@ func TestContainerLogs(t *testing.T) {
 		"hetao.conf":     conf(containerLogs, "PORT", port),
 		"www/index.html": "<h1>hi</h1>",
 	})
-	s := start(t, dir, build(t, dir), port)
+	s := sitetest.StartEnv(t, dir, build(t, dir), []string{"HETAO_ACCESS_LOG=-"}, []int{port})
 	banner := fmt.Sprintf("serving http://127.0.0.1:%d/, 2 workers, pid %d\n", port, s.Cmd.Process.Pid)
 	for i := 0; i < 3; i++ {
-		if r := get(t, fmt.Sprintf("http://127.0.0.1:%d/?n=%d", port, i)); r.status != 200 {
+		host := "127.0.0.1" // the default website, access_log "-"
+		if i == 2 {
+			host = "quiet.example" // no access_log: HETAO_ACCESS_LOG
+		}
+		if r := get(t, fmt.Sprintf("http://127.0.0.1:%d/?n=%d", port, i), "Host", host); r.status != 200 {
 			t.Fatalf("status %d", r.status)
 		}
 	}

@@ -31,7 +31,7 @@ const siteConf = `{
 	"listen" : {
 		"ip" : "127.0.0.1",
 		"port" : @PORT@,
-		"website" : { "domain" : "", "wwwroot" : "www", "index" : "/index.html", "access_log" : "-" }
+		"website" : { "domain" : "", "wwwroot" : "www", "index" : "/index.html" }
 	}
 }
 `

@@ -187,8 +187,17 @@ func (s *SyncBuffer) String() string {
 // any successor; on failure it logs the output and the error log.
 func Start(t testing.TB, dir, bin string, ports []int, args ...string) *Site {
 	t.Helper()
+	return StartEnv(t, dir, bin, nil, ports, args...)
+}
+
+// StartEnv is Start with env ("NAME=value") added to the environment.
+func StartEnv(t testing.TB, dir, bin string, env []string, ports []int, args ...string) *Site {
+	t.Helper()
 	s := &Site{Dir: dir, Bin: bin, Cmd: exec.Command(bin, args...), Out: new(SyncBuffer), Exited: make(chan struct{})}
 	s.Cmd.Dir = dir
+	if env != nil {
+		s.Cmd.Env = append(os.Environ(), env...)
+	}
 	s.Cmd.Stdout, s.Cmd.Stderr = s.Out, s.Out
 	s.Cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.Cmd.Start(); err != nil {
