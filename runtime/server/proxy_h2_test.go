@@ -20,6 +20,8 @@ import (
 
 	xhttp2 "golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/hetaoc/hetao/runtime/http1"
 )
 
 // h2Proxy starts a site whose default website forwards everything to
@@ -366,7 +368,7 @@ func TestHTTP2AppAndAccessLog(t *testing.T) {
 	app := &fakeApp{}
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "access.log")
-	addr := startProxy(t, 'R', nil, func(s *Site) {
+	addr, inst := startProxyInstance(t, 'R', nil, func(s *Site) {
 		s.Listens[0].H2C = true
 		s.Upstreams[0].Name = "app:example.com/fake.Serve"
 		s.Upstreams[0].App = app
@@ -381,15 +383,201 @@ func TestHTTP2AppAndAccessLog(t *testing.T) {
 		}
 	}
 	hc.CloseIdleConnections()
-	var b []byte
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		b, _ = os.ReadFile(logPath)
-		if bytes.Count(b, []byte("\n")) >= 2 {
-			break
-		}
+	if !inst.Stop(5 * time.Second) { // every line is written once it stops
+		t.Fatal("the site did not stop")
 	}
+	b, _ := os.ReadFile(logPath)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], `"GET /app HTTP/2.0" 200 2`) || !strings.Contains(lines[1], `"POST /app HTTP/2.0" 200 2`) {
 		t.Errorf("access log:\n%s", b)
 	}
+}
+
+// TestHTTP2ForwardUploadBackpressure: a backend that does not read its
+// request body stops the client's window (the site consumes DATA only as
+// the backend takes it); once it reads, the whole 32 MiB arrives.
+func TestHTTP2ForwardUploadBackpressure(t *testing.T) {
+	t.Parallel()
+	const size = 32 << 20
+	release := make(chan struct{})
+	baddr := connBackend(t, func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		<-release
+		n, _ := io.Copy(io.Discard, req.Body)
+		s := strconv.FormatInt(n, 10)
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(s), s)
+	})
+	addr, _ := h2Proxy(t, []Backend{backendAddr(t, baddr)}, nil)
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	io.WriteString(nc, xhttp2.ClientPreface)
+	fr := xhttp2.NewFramer(nc, nc)
+	var writeMu sync.Mutex
+	fr.WriteSettings()
+	var hb bytes.Buffer
+	enc := hpack.NewEncoder(&hb)
+	for _, f := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":path", "/up"}, {":authority", "x"}, {"content-length", strconv.Itoa(size)}} {
+		enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	fr.WriteHeaders(xhttp2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndHeaders: true})
+	wins := make(chan [2]int64, 1024) // stream, increment
+	answer, failed := make(chan string, 1), make(chan error, 1)
+	go func() {
+		var body []byte
+		for {
+			f, err := fr.ReadFrame()
+			if err != nil {
+				failed <- err
+				return
+			}
+			switch f := f.(type) {
+			case *xhttp2.SettingsFrame:
+				if !f.IsAck() {
+					writeMu.Lock()
+					fr.WriteSettingsAck()
+					writeMu.Unlock()
+				}
+			case *xhttp2.WindowUpdateFrame:
+				wins <- [2]int64{int64(f.StreamID), int64(f.Increment)}
+			case *xhttp2.DataFrame:
+				body = append(body, f.Data()...)
+				if f.StreamEnded() {
+					answer <- string(body)
+					return
+				}
+			case *xhttp2.RSTStreamFrame, *xhttp2.GoAwayFrame:
+				failed <- fmt.Errorf("%v", f)
+				return
+			}
+		}
+	}()
+	chunk := bytes.Repeat([]byte("u"), 16384)
+	connWin, streamWin := int64(65535), int64(65535)
+	sent, stallAt := int64(0), int64(-1)
+	for sent < size {
+		for connWin <= 0 || streamWin <= 0 {
+			wait := 300 * time.Millisecond // no window update for that long: held back
+			if stallAt >= 0 {
+				wait = 10 * time.Second
+			}
+			select {
+			case w := <-wins:
+				if w[0] == 0 {
+					connWin += w[1]
+				} else {
+					streamWin += w[1]
+				}
+			case err := <-failed:
+				t.Fatalf("after %d bytes: %v", sent, err)
+			case <-time.After(wait):
+				if stallAt >= 0 {
+					t.Fatalf("no window after %d bytes, with the backend reading", sent)
+				}
+				stallAt = sent
+				close(release)
+			}
+		}
+		n := min(int64(len(chunk)), connWin, streamWin, size-sent)
+		writeMu.Lock()
+		err := fr.WriteData(1, sent+n == size, chunk[:n])
+		writeMu.Unlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent, connWin, streamWin = sent+n, connWin-n, streamWin-n
+	}
+	if stallAt < 0 || stallAt > size/2 {
+		t.Errorf("a backend that did not read let the client send %d bytes", stallAt)
+	}
+	t.Logf("held back after %d bytes", stallAt)
+	select {
+	case got := <-answer:
+		if got != strconv.Itoa(size) {
+			t.Errorf("the backend read %s bytes", got)
+		}
+	case err := <-failed:
+		t.Fatal(err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer")
+	}
+}
+
+// TestHTTP2ForwardStallAndCancel: a backend that stops in the middle of
+// its body gets its stream reset after timeout (the connection's other
+// streams go on), and a client that cancels a download has its backend
+// connection closed, never pooled.
+func TestHTTP2ForwardStallAndCancel(t *testing.T) {
+	t.Parallel()
+	gone := make(chan string, 4)
+	baddr := connBackend(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				gone <- "closed"
+				return
+			}
+			switch req.URL.Path {
+			case "/stall":
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+				io.Copy(io.Discard, br) // until the site closes
+				gone <- "stall closed"
+				return
+			case "/endless":
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+				piece := http1.AppendChunk(nil, bytes.Repeat([]byte("e"), 32<<10))
+				for {
+					if _, err := c.Write(piece); err != nil {
+						gone <- "endless closed"
+						return
+					}
+				}
+			default:
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			}
+		}
+	})
+	addr, hc := h2Proxy(t, []Backend{backendAddr(t, baddr)}, func(s *Site) { s.HTTP.Timeout = 400 * time.Millisecond })
+	base := "http://" + addr
+	resp, err := hc.Get(base + "/stall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || string(b) != "0123456789" {
+		t.Errorf("a stalled body: %q, %v; want the 10 bytes and a reset", b, err)
+	}
+	if want := waitGone(t, gone); want != "stall closed" {
+		t.Errorf("backend: %s", want)
+	}
+	resp, err = hc.Get(base + "/endless")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadFull(resp.Body, make([]byte, 1<<20))
+	resp.Body.Close() // RST_STREAM CANCEL
+	if want := waitGone(t, gone); want != "endless closed" {
+		t.Errorf("backend: %s", want)
+	}
+	if resp, body := h2Do(t, hc, "GET", base+"/after", nil); resp.StatusCode != 200 || body != "ok" {
+		t.Errorf("the connection after: %d %q", resp.StatusCode, body)
+	}
+}
+
+func waitGone(t *testing.T, gone chan string) string {
+	t.Helper()
+	select {
+	case s := <-gone:
+		return s
+	case <-time.After(10 * time.Second):
+		t.Fatal("the backend connection stayed open")
+	}
+	return ""
 }
