@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -15,15 +17,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	xhttp2 "golang.org/x/net/http2"
 )
 
-// appConf compiles the example app of testdata/app into a site: Echo for
+// appConf compiles the example app of testdata/app into a site (its listen
+// also takes HTTP/2 with prior knowledge): Echo for
 // the website's *.do, and one location per handler. A location without an
 // app of its own (/files/) inherits the website's.
 const appConf = `{
 	"worker_processes" : 1,
 	"error_log" : "log/error.log",
-	"listen" : { "ip" : "127.0.0.1", "port" : @PORT@,
+	"listen" : { "ip" : "127.0.0.1", "port" : @PORT@, "h2c" : 1,
 		"website" : {
 			"domain" : "",
 			"wwwroot" : "www",
@@ -295,8 +300,56 @@ func TestApp(t *testing.T) {
 		}
 	})
 
+	t.Run("over HTTP/2", func(t *testing.T) {
+		tr := &xhttp2.Transport{AllowHTTP: true, DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		}}
+		defer tr.CloseIdleConnections()
+		hc := &http.Client{Transport: tr}
+		body := make([]byte, 3<<20)
+		rand.Read(body)
+		sum := sha256.Sum256(body)
+		for _, unknown := range []bool{false, true} {
+			var r io.Reader = strings.NewReader(string(body))
+			if unknown {
+				r = io.MultiReader(r) // no content-length: chunked to the app
+			}
+			resp, err := hc.Post(base+"/echo/h2", "application/octet-stream", r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e echoed
+			err = json.NewDecoder(resp.Body).Decode(&e)
+			resp.Body.Close()
+			if err != nil || resp.ProtoMajor != 2 || e.Method != "POST" || e.Length != 3<<20 || e.SHA256 != hex.EncodeToString(sum[:]) || e.Chunked != unknown {
+				t.Errorf("POST over HTTP/2 (no length: %v): %s %+v %v", unknown, resp.Proto, e, err)
+			}
+		}
+		// A streamed answer is released by another stream of the same
+		// connection.
+		resp, err := hc.Get(base + "/stream/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		first := make([]byte, len("first;"))
+		if _, err := io.ReadFull(resp.Body, first); err != nil || string(first) != "first;" {
+			t.Fatalf("streamed over HTTP/2: %q %v", first, err)
+		}
+		if r, err := hc.Get(base + "/ctl/release"); err != nil || r.ProtoMajor != 2 {
+			t.Fatalf("release over HTTP/2: %v %v", r, err)
+		} else {
+			r.Body.Close()
+		}
+		if rest, err := io.ReadAll(resp.Body); err != nil || string(rest) != "second;done" {
+			t.Errorf("the rest of the stream: %q %v", rest, err)
+		}
+	})
+
 	t.Run("access log", func(t *testing.T) {
 		waitFile(t, accessLog,
+			`"POST /echo/h2 HTTP/2.0" 200 `,
+			`"GET /stream/ HTTP/2.0" 200 17 upstream app:example.com/hetaoapp.Stream`,
 			`"GET /echo/a/b?x=1&y=%20 HTTP/1.1" 200 `,
 			" upstream app:example.com/hetaoapp.Echo\n",
 			`"POST /echo/upload HTTP/1.1" 200 `,
