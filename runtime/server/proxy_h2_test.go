@@ -581,3 +581,50 @@ func waitGone(t *testing.T, gone chan string) string {
 	}
 	return ""
 }
+
+// TestHTTP2ForwardStopWaitsForBackend: a stopping site lets a forwarded
+// stream in flight finish (GOAWAY names it) before it closes.
+func TestHTTP2ForwardStopWaitsForBackend(t *testing.T) {
+	t.Parallel()
+	arrived, release := make(chan struct{}), make(chan struct{})
+	backend := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-release
+		io.WriteString(w, "late answer")
+	})
+	addr, inst := startProxyInstance(t, 'R', []Backend{backend}, func(s *Site) { s.Listens[0].H2C = true })
+	hc := h2Client(nil)
+	defer hc.CloseIdleConnections()
+	done := make(chan string, 1)
+	go func() {
+		resp, err := hc.Get("http://" + addr + "/slow")
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		done <- fmt.Sprint(resp.StatusCode, " ", string(b), " ", err)
+	}()
+	<-arrived
+	stopped := make(chan bool, 1)
+	go func() { stopped <- inst.Stop(5 * time.Second) }()
+	// The stop has begun once the listening socket is closed.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the site kept listening after Stop")
+		}
+	}
+	close(release)
+	if r := <-done; r != "200 late answer <nil>" {
+		t.Errorf("a stream in flight at stop: %s", r)
+	}
+	if !<-stopped {
+		t.Error("the site did not stop")
+	}
+}
