@@ -179,6 +179,7 @@ func keyRows() []key {
 		{sec: "website", name: "deny", byHand: true, show: func(p any) []any { return showAccess(p.(*Website).Access, false) }},
 		{sec: "website", name: "limit_req", shape: kObject, byHand: true, show: func(p any) []any { return showLimitReq(p.(*Website).LimitReq) }},
 		{sec: "website", name: "auth_basic", shape: kObject, byHand: true, show: func(p any) []any { return showAuthBasic(p.(*Website).AuthBasic) }},
+		{sec: "website", name: "autoindex", typ: vBool, byHand: true, show: func(p any) []any { return showAutoindex(p.(*Website).Autoindex) }},
 		{sec: "server", name: "forward_type", byHand: true},
 		{sec: "server", name: "forward_rule", byHand: true},
 		{sec: "server", name: "forward_servers", shape: kObject, byHand: true},
@@ -223,6 +224,7 @@ func keyRows() []key {
 		{sec: "location", name: "deny", byHand: true, show: func(p any) []any { return showAccess(p.(*Location).Access, false) }},
 		{sec: "location", name: "limit_req", shape: kObject, byHand: true, show: func(p any) []any { return showLimitReq(p.(*Location).LimitReq) }},
 		{sec: "location", name: "auth_basic", shape: kObject, byHand: true, show: func(p any) []any { return showAuthBasic(p.(*Location).AuthBasic) }},
+		{sec: "location", name: "autoindex", typ: vBool, byHand: true, show: func(p any) []any { return showAutoindex(p.(*Location).Autoindex) }},
 
 		{sec: "app", name: "type", def: "", byHand: true, field: func(p any) any { return &p.(*App).Type }},
 		{sec: "app", name: "package", byHand: true, field: func(p any) any { return &p.(*App).Package }},

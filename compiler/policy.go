@@ -14,6 +14,8 @@ type Policy struct {
 	LimitReq *LimitReq    // nil: no rate limit
 
 	AuthBasic *AuthBasic // nil: no password asked
+
+	Autoindex *bool // nil: not set (a location inherits its website's; a website lists nothing)
 }
 
 // policy reads the policy keys of a website or location.
@@ -25,6 +27,7 @@ func (c *checker) policy(o *obj) Policy {
 	p.Access = c.accessRules(o)
 	p.LimitReq = c.limitReq(o)
 	p.AuthBasic = c.authBasic(o)
+	p.Autoindex = c.autoindex(o)
 	return p
 }
 

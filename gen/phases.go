@@ -63,6 +63,7 @@ type scope struct {
 	access    []compiler.AccessRule // its own allow/deny (access.go)
 	limitReq  *compiler.LimitReq    // its own limit_req
 	authBasic *compiler.AuthBasic   // its own auth_basic (auth.go)
+	autoindex bool                  // directories without an index are listed
 }
 
 // ownRoot is the document root of a location that sets wwwroot or index.
@@ -77,6 +78,15 @@ func (g *generator) newScope(w *website, loc *compiler.Location, n int) *scope {
 	s := &scope{w: w, loc: loc, n: n, root: w.rootName()}
 	s.planHeaders()
 	s.planTryFiles()
+	if w.Autoindex != nil {
+		s.autoindex = *w.Autoindex
+	}
+	if loc != nil && loc.Autoindex != nil {
+		s.autoindex = *loc.Autoindex
+		if s.autoindex && loc.TryFiles == nil {
+			s.tryFiles = nil // the location's own autoindex beats its website's try_files
+		}
+	}
 	if loc == nil {
 		s.access, s.limitReq, s.authBasic = w.Access, w.LimitReq, w.AuthBasic
 	} else {
@@ -223,9 +233,16 @@ func redirect(r *compiler.Redirect) *jen.Statement {
 // or, with try_files:
 //
 //	c.TryFiles(website2Root, website2TryFiles)
+//
+// or, with autoindex (and no try_files):
+//
+//	c.StaticAutoindex(website2Root)
 func (g *generator) staticPhase(s *scope) ([]jen.Code, bool, error) {
 	if s.tryFiles != nil {
 		return []jen.Code{jen.Id("c").Dot("TryFiles").Call(jen.Id(s.root), jen.Id(s.tryFilesName))}, true, nil
+	}
+	if s.autoindex {
+		return []jen.Code{jen.Id("c").Dot("StaticAutoindex").Call(jen.Id(s.root))}, true, nil
 	}
 	return []jen.Code{jen.Id("c").Dot("Static").Call(jen.Id(s.root))}, true, nil
 }

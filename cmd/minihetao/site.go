@@ -11,7 +11,7 @@ import (
 // site is the whole site compiled from minihetao.conf.
 var site = &server.Site{
 	Conf:        "minihetao.conf",
-	ConfHash:    "sha256:6d217b25877ffbf48eaf128a41dc8b3de918ad7e483c203c13901617887eaa76",
+	ConfHash:    "sha256:0f88a7744eb54a5d0571dcbe46ae049be2200d29b5137e5e31230868ca91ee25",
 	Hetaoc:      "0.1.0",
 	Workers:     1,
 	CPUAffinity: false,

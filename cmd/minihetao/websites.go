@@ -24,5 +24,5 @@ var website1Root = &static.Root{
 // serveWebsite1 answers requests for the default website ("") on :9527 (minihetao.conf:18:3):
 // phases: static.
 func serveWebsite1(c *server.Ctx) {
-	c.Static(website1Root)
+	c.StaticAutoindex(website1Root)
 }

@@ -10,7 +10,7 @@ import "github.com/hetaoc/hetao/runtime/static"
 // RewriteTo, RewriteSubject, Expand, Answered (rewrite.go, and
 // rewrite_table.go for large rule sets), TryFiles (tryfiles.go),
 // SetHeaders (headers.go), Forbidden, RateLimited, RemoteAddr (access.go),
-// the basic authentication (auth.go).
+// the basic authentication (auth.go), StaticAutoindex (autoindex.go).
 
 // Static answers the request from a document root: the content phase of a
 // website whose request was not redirected, forwarded or given to an app

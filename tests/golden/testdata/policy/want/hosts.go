@@ -7,10 +7,10 @@ import (
 	"github.com/hetaoc/hetao/runtime/server"
 )
 
-// hosts1 finds the website of a request's Host on :80 (hetao.conf:22:2):
+// hosts1 finds the website of a request's Host on :80 (hetao.conf:23:2):
 // a perfect hash over the lower-cased domains; unknown hosts get website1.
 var hosts1 = &server.HostTable{
 	Table:   phash.Table{Fold: true},
 	Sites:   nil,
-	Default: website1, // "" hetao.conf:25:3
+	Default: website1, // "" hetao.conf:26:3
 }

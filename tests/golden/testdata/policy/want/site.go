@@ -11,7 +11,7 @@ import (
 // site is the whole site compiled from hetao.conf.
 var site = &server.Site{
 	Conf:        "hetao.conf",
-	ConfHash:    "sha256:b59eb9acb93ea674d0db1819946677007152abfea963e0fb58144b9d9bb8e82a",
+	ConfHash:    "sha256:6e7408f83f91426eb856442bbd632b7580ac3a3a82b56e21664985d946be9440",
 	Hetaoc:      "0.1.0",
 	Workers:     1,
 	CPUAffinity: false,
@@ -34,7 +34,7 @@ var site = &server.Site{
 		ForwardDisable: 60 * time.Second,
 	},
 	Listens: []*server.Listen{
-		{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:22:2
+		{IP: "", Port: 80, Hosts: hosts1}, // hetao.conf:23:2
 	},
 	MIME:       mimeTypes,
 	ErrorPages: nil,

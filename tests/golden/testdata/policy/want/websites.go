@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// website1 is the default website ("") on :80, hetao.conf:25:3.
+// website1 is the default website ("") on :80, hetao.conf:26:3.
 var website1 = &server.Website{
 	Domain:    "",
 	AccessLog: "",
@@ -29,32 +29,32 @@ var website1Root = &static.Root{
 // website1Headers are the fields website1 adds to its answers (nginx add_header … always; Cache-Control by file type).
 var website1Headers = &server.Headers{
 	Always: "" +
-		"Strict-Transport-Security: max-age=63072000\r\n" + // hetao.conf:30:5
-		"X-Frame-Options: DENY\r\n", // hetao.conf:31:5
+		"Strict-Transport-Security: max-age=63072000\r\n" + // hetao.conf:31:5
+		"X-Frame-Options: DENY\r\n", // hetao.conf:32:5
 	Cache: []server.CacheRule{
-		{Ext: "html", Field: "Cache-Control: no-cache\r\n"},                     // "html", hetao.conf:34:5
-		{Ext: "css", Field: "Cache-Control: max-age=31536000, immutable\r\n"},   // "css js woff2", hetao.conf:35:5
-		{Ext: "js", Field: "Cache-Control: max-age=31536000, immutable\r\n"},    // "css js woff2", hetao.conf:35:5
-		{Ext: "woff2", Field: "Cache-Control: max-age=31536000, immutable\r\n"}, // "css js woff2", hetao.conf:35:5
-		{Type: "image/svg+xml", Field: "Cache-Control: max-age=86400\r\n"},      // "image/svg+xml", hetao.conf:36:5
+		{Ext: "html", Field: "Cache-Control: no-cache\r\n"},                     // "html", hetao.conf:35:5
+		{Ext: "css", Field: "Cache-Control: max-age=31536000, immutable\r\n"},   // "css js woff2", hetao.conf:36:5
+		{Ext: "js", Field: "Cache-Control: max-age=31536000, immutable\r\n"},    // "css js woff2", hetao.conf:36:5
+		{Ext: "woff2", Field: "Cache-Control: max-age=31536000, immutable\r\n"}, // "css js woff2", hetao.conf:36:5
+		{Type: "image/svg+xml", Field: "Cache-Control: max-age=86400\r\n"},      // "image/svg+xml", hetao.conf:37:5
 	},
 }
 
-// website1Access is allow 10.0.0.0/8 2001:db8::/32; deny 10.66.0.0/16 all (hetao.conf:39:15):
+// website1Access is allow 10.0.0.0/8 2001:db8::/32; deny 10.66.0.0/16 all (hetao.conf:40:15):
 // the most specific range that holds the client's address decides.
 var website1Access = access.NewList([]access.Rule{
-	{Prefix: netip.MustParsePrefix("10.0.0.0/8"), Allow: true},    // allow, hetao.conf:39:15
-	{Prefix: netip.MustParsePrefix("2001:db8::/32"), Allow: true}, // allow, hetao.conf:39:26
-	{Prefix: netip.MustParsePrefix("10.66.0.0/16"), Allow: false}, // deny, hetao.conf:40:14
-	{Prefix: netip.MustParsePrefix("0.0.0.0/0"), Allow: false},    // deny, hetao.conf:40:27
-	{Prefix: netip.MustParsePrefix("::/0"), Allow: false},         // deny, hetao.conf:40:27
+	{Prefix: netip.MustParsePrefix("10.0.0.0/8"), Allow: true},    // allow, hetao.conf:40:15
+	{Prefix: netip.MustParsePrefix("2001:db8::/32"), Allow: true}, // allow, hetao.conf:40:26
+	{Prefix: netip.MustParsePrefix("10.66.0.0/16"), Allow: false}, // deny, hetao.conf:41:14
+	{Prefix: netip.MustParsePrefix("0.0.0.0/0"), Allow: false},    // deny, hetao.conf:41:27
+	{Prefix: netip.MustParsePrefix("::/0"), Allow: false},         // deny, hetao.conf:41:27
 })
 
-// website1LimitReq is limit_req rate=10r/s burst=20 (hetao.conf:41:18),
+// website1LimitReq is limit_req rate=10r/s burst=20 (hetao.conf:42:18),
 // per client address (IPv6 per /64), counted by each worker.
 var website1LimitReq = &access.Rate{Requests: 10, Per: time.Second, Burst: 20}
 
-// website1TryFiles is try_files $uri $uri/ /index.html, hetao.conf:38:18.
+// website1TryFiles is try_files $uri $uri/ /index.html, hetao.conf:39:18.
 var website1TryFiles = &server.TryFiles{
 	Try: []server.TryPath{
 		{URI: true},             // $uri
@@ -63,7 +63,7 @@ var website1TryFiles = &server.TryFiles{
 	Fallback: "/index.html",
 }
 
-// serveWebsite1 answers requests for the default website ("") on :80 (hetao.conf:25:3):
+// serveWebsite1 answers requests for the default website ("") on :80 (hetao.conf:26:3):
 // phases: headers, access, limit_req, location, static.
 func serveWebsite1(c *server.Ctx) {
 	c.SetHeaders(website1Headers)
@@ -75,15 +75,19 @@ func serveWebsite1(c *server.Ctx) {
 	}
 	// location: an exact URI, else the first regex that matches, else the longest prefix
 	switch {
-	// prefix "/admin/", hetao.conf:42:17
+	// prefix "/admin/", hetao.conf:43:17
 	case bytes.HasPrefix(c.Path, []byte("/admin/")):
 		serveWebsite1Location1(c)
 		return
-	// prefix "/api/", hetao.conf:44:17
+	// prefix "/files/", hetao.conf:51:17
+	case bytes.HasPrefix(c.Path, []byte("/files/")):
+		serveWebsite1Location4(c)
+		return
+	// prefix "/api/", hetao.conf:45:17
 	case bytes.HasPrefix(c.Path, []byte("/api/")):
 		serveWebsite1Location2(c)
 		return
-	// prefix "/app/", hetao.conf:49:17
+	// prefix "/app/", hetao.conf:50:17
 	case bytes.HasPrefix(c.Path, []byte("/app/")):
 		serveWebsite1Location3(c)
 		return
@@ -91,21 +95,21 @@ func serveWebsite1(c *server.Ctx) {
 	c.TryFiles(website1Root, website1TryFiles)
 }
 
-// website1Location1Access is allow 10.1.0.0/16 (hetao.conf:42:53):
+// website1Location1Access is allow 10.1.0.0/16 (hetao.conf:43:53):
 // the most specific range that holds the client's address decides.
 var website1Location1Access = access.NewList([]access.Rule{
-	{Prefix: netip.MustParsePrefix("10.1.0.0/16"), Allow: true}, // allow, hetao.conf:42:53
+	{Prefix: netip.MustParsePrefix("10.1.0.0/16"), Allow: true}, // allow, hetao.conf:43:53
 })
 
-// website1Location1LimitReq is limit_req rate=30r/m burst=0 (hetao.conf:42:82),
+// website1Location1LimitReq is limit_req rate=30r/m burst=0 (hetao.conf:43:82),
 // per client address (IPv6 per /64), counted by each worker.
 var website1Location1LimitReq = &access.Rate{Requests: 30, Per: time.Minute, Burst: 0}
 
 // website1Location1AuthBasic is auth_basic "Staff only" with the users of
-// /srv/htpasswd (hetao.conf:43:20), read again when the file changes.
+// /srv/htpasswd (hetao.conf:44:20), read again when the file changes.
 var website1Location1AuthBasic = auth.New("/srv/htpasswd", "Staff only")
 
-// serveWebsite1Location1 answers the requests of location prefix "/admin/" of the default website ("") that serveWebsite1 chooses (hetao.conf:42:17):
+// serveWebsite1Location1 answers the requests of location prefix "/admin/" of the default website ("") that serveWebsite1 chooses (hetao.conf:43:17):
 // phases: access, limit_req, auth_basic, static.
 func serveWebsite1Location1(c *server.Ctx) {
 	if c.Forbidden(website1Location1Access) {
@@ -123,18 +127,18 @@ func serveWebsite1Location1(c *server.Ctx) {
 // website1Location2Headers are the fields website1Location2 adds to its answers (nginx add_header … always; Cache-Control by file type).
 var website1Location2Headers = &server.Headers{
 	Always: "" +
-		"Strict-Transport-Security: max-age=63072000\r\n" + // hetao.conf:30:5
-		"Access-Control-Allow-Origin: *\r\n", // hetao.conf:46:19
+		"Strict-Transport-Security: max-age=63072000\r\n" + // hetao.conf:31:5
+		"Access-Control-Allow-Origin: *\r\n", // hetao.conf:47:19
 	Cache: []server.CacheRule{
-		{Ext: "html", Field: "Cache-Control: no-cache\r\n"},                     // "html", hetao.conf:34:5
-		{Ext: "css", Field: "Cache-Control: max-age=31536000, immutable\r\n"},   // "css js woff2", hetao.conf:35:5
-		{Ext: "js", Field: "Cache-Control: max-age=31536000, immutable\r\n"},    // "css js woff2", hetao.conf:35:5
-		{Ext: "woff2", Field: "Cache-Control: max-age=31536000, immutable\r\n"}, // "css js woff2", hetao.conf:35:5
-		{Type: "image/svg+xml", Field: "Cache-Control: max-age=86400\r\n"},      // "image/svg+xml", hetao.conf:36:5
+		{Ext: "html", Field: "Cache-Control: no-cache\r\n"},                     // "html", hetao.conf:35:5
+		{Ext: "css", Field: "Cache-Control: max-age=31536000, immutable\r\n"},   // "css js woff2", hetao.conf:36:5
+		{Ext: "js", Field: "Cache-Control: max-age=31536000, immutable\r\n"},    // "css js woff2", hetao.conf:36:5
+		{Ext: "woff2", Field: "Cache-Control: max-age=31536000, immutable\r\n"}, // "css js woff2", hetao.conf:36:5
+		{Type: "image/svg+xml", Field: "Cache-Control: max-age=86400\r\n"},      // "image/svg+xml", hetao.conf:37:5
 	},
 }
 
-// website1Location2TryFiles is try_files $uri =404, hetao.conf:47:19.
+// website1Location2TryFiles is try_files $uri =404, hetao.conf:48:19.
 var website1Location2TryFiles = &server.TryFiles{
 	Try: []server.TryPath{
 		{URI: true}, // $uri
@@ -142,14 +146,14 @@ var website1Location2TryFiles = &server.TryFiles{
 	Status: 404,
 }
 
-// serveWebsite1Location2 answers the requests of location prefix "/api/" of the default website ("") that serveWebsite1 chooses (hetao.conf:44:17):
+// serveWebsite1Location2 answers the requests of location prefix "/api/" of the default website ("") that serveWebsite1 chooses (hetao.conf:45:17):
 // phases: headers, static.
 func serveWebsite1Location2(c *server.Ctx) {
 	c.SetHeaders(website1Location2Headers)
 	c.TryFiles(website1Root, website1Location2TryFiles)
 }
 
-// website1Location3TryFiles is try_files $uri $uri.html $uri/ /app/index.html, hetao.conf:49:54.
+// website1Location3TryFiles is try_files $uri $uri.html $uri/ /app/index.html, hetao.conf:50:54.
 var website1Location3TryFiles = &server.TryFiles{
 	Try: []server.TryPath{
 		{URI: true},                 // $uri
@@ -159,8 +163,14 @@ var website1Location3TryFiles = &server.TryFiles{
 	Fallback: "/app/index.html",
 }
 
-// serveWebsite1Location3 answers the requests of location prefix "/app/" of the default website ("") that serveWebsite1 chooses (hetao.conf:49:17):
+// serveWebsite1Location3 answers the requests of location prefix "/app/" of the default website ("") that serveWebsite1 chooses (hetao.conf:50:17):
 // phases: static.
 func serveWebsite1Location3(c *server.Ctx) {
 	c.TryFiles(website1Root, website1Location3TryFiles)
+}
+
+// serveWebsite1Location4 answers the requests of location prefix "/files/" of the default website ("") that serveWebsite1 chooses (hetao.conf:51:17):
+// phases: static.
+func serveWebsite1Location4(c *server.Ctx) {
+	c.StaticAutoindex(website1Root)
 }
