@@ -17,7 +17,9 @@ import (
 // head they build in HTTP/1 form is re-encoded with HPACK for the stream;
 // a cached body goes by reference, a small one (an error page) by copy,
 // and a file is read a frame at a time under flow control (there is no
-// sendfile through HTTP/2 framing).
+// sendfile through HTTP/2 framing). A forward (and an app) answers later,
+// from its backend (proxy_h2_linux.go); every other handler answers at
+// once and the request body is read off.
 
 // h2Answer collects one stream's answer while the handler makes it; the
 // stream gets it when the handler returns (Request), when it is known

@@ -30,6 +30,7 @@ type h2loop struct {
 	cfg  *http2.Config
 	ans  h2Answer // the answer of the stream ctx is serving
 	head []byte   // a forwarded answer's head, re-encoded for its stream
+	body []byte   // the pieces of one read of a chunked answer, given to its stream at once
 }
 
 // h2Pull bounds what one Pull produces: a few frames of each stream

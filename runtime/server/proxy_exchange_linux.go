@@ -193,7 +193,11 @@ func (l *loop) upRead(up *upConn) {
 			up.gotAny = true
 			c.idleAt = l.now + l.rt.timeout
 			up.h2.idleAt = c.idleAt
-			if !l.upData(up, l.rbuf[:n]) || (n < len(l.rbuf) && !up.hup) {
+			more := l.upData(up, l.rbuf[:n])
+			if up.h2.s != nil {
+				l.h2BodyFlush(up)
+			}
+			if !more || (n < len(l.rbuf) && !up.hup) {
 				return
 			}
 		case err == unix.EAGAIN:
@@ -398,7 +402,7 @@ func (l *loop) toClient(up *upConn, b []byte) {
 	}
 	up.sent += int64(len(b))
 	if up.h2.s != nil {
-		up.h2.s.Write(b) // sent as the windows allow; Writable reads on
+		l.h2Body(up, b)
 		return
 	}
 	l.wbuf = append(l.wbuf, b...)

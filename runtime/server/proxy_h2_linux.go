@@ -245,6 +245,27 @@ func (l *loop) h2SendHead(up *upConn, r *http1.Response) {
 	}
 }
 
+// h2Body gives answer body bytes to the stream, which sends them as the
+// windows allow (Writable then reads the backend on). The first piece of
+// a read goes straight in; the pieces after it (a chunked answer's) are
+// collected and given at once by h2BodyFlush, so that the stream does not
+// copy what it holds once per piece.
+func (l *loop) h2Body(up *upConn, b []byte) {
+	if len(l.h2.body) == 0 && up.h2.s.Buffered() == 0 {
+		up.h2.s.Write(b)
+		return
+	}
+	l.h2.body = append(l.h2.body, b...)
+}
+
+// h2BodyFlush gives the stream the pieces h2Body collected.
+func (l *loop) h2BodyFlush(up *upConn) {
+	if len(l.h2.body) > 0 {
+		up.h2.s.Write(l.h2.body)
+		l.h2.body = l.h2.body[:0]
+	}
+}
+
 // h2Error is proxyError for a stream: an error page answers it.
 func (l *loop) h2Error(up *upConn, code int) {
 	w, n := l.appendPage(l.h2.head[:0], code, "", "", nil, true, 1, up.method)
@@ -267,6 +288,10 @@ func (l *loop) h2Error(up *upConn, code int) {
 // is read off (or refused by the engine).
 func (l *loop) h2EndExchange(up *upConn, reusable, complete bool) {
 	c, s := up.client, up.h2.s
+	if complete {
+		l.h2BodyFlush(up)
+	}
+	l.h2.body = l.h2.body[:0]
 	up.st.backends[up.b].active--
 	if !up.h2.bodyEnd || len(up.out) > 0 {
 		reusable = false // the backend has not had the whole request
