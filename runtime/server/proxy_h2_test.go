@@ -628,3 +628,73 @@ func TestHTTP2ForwardStopWaitsForBackend(t *testing.T) {
 		t.Error("the site did not stop")
 	}
 }
+
+// TestHTTP2UpgradeNotForwarded: a WebSocket needs HTTP/1.1 here (no RFC
+// 8441): over HTTP/2 an extended CONNECT (:protocol) and a request with an
+// Upgrade field are malformed (RST_STREAM PROTOCOL_ERROR), a plain CONNECT
+// is answered 405, and none of them reaches the backend.
+func TestHTTP2UpgradeNotForwarded(t *testing.T) {
+	t.Parallel()
+	var reached atomic.Int32
+	backend := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		io.WriteString(w, "backend")
+	})
+	addr, _ := h2Proxy(t, []Backend{backend}, nil)
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	io.WriteString(nc, xhttp2.ClientPreface)
+	fr := xhttp2.NewFramer(nc, nc)
+	fr.WriteSettings()
+	requests := map[uint32][]string{
+		1: {":method", "CONNECT", ":protocol", "websocket", ":scheme", "http", ":path", "/chat", ":authority", "x", "sec-websocket-version", "13"},
+		3: {":method", "GET", ":scheme", "http", ":path", "/chat", ":authority", "x", "upgrade", "websocket"},
+		5: {":method", "CONNECT", ":authority", "x:80"},
+		7: {":method", "GET", ":scheme", "http", ":path", "/plain", ":authority", "x"},
+	}
+	want := map[uint32]string{1: "RST PROTOCOL_ERROR", 3: "RST PROTOCOL_ERROR", 5: "405", 7: "200"}
+	for _, id := range []uint32{1, 3, 5, 7} {
+		var hb bytes.Buffer
+		enc := hpack.NewEncoder(&hb)
+		f := requests[id]
+		for i := 0; i+1 < len(f); i += 2 {
+			enc.WriteField(hpack.HeaderField{Name: f[i], Value: f[i+1]})
+		}
+		fr.WriteHeaders(xhttp2.HeadersFrameParam{StreamID: id, BlockFragment: hb.Bytes(), EndStream: f[1] != "CONNECT" || len(f) > 4, EndHeaders: true})
+	}
+	got := map[uint32]string{}
+	dec := hpack.NewDecoder(4096, nil)
+	for len(got) < len(want) {
+		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("%v; so far %v", err, got)
+		}
+		switch f := f.(type) {
+		case *xhttp2.HeadersFrame:
+			fields, _ := dec.DecodeFull(f.HeaderBlockFragment())
+			for _, hf := range fields {
+				if hf.Name == ":status" {
+					got[f.StreamID] = hf.Value
+				}
+			}
+		case *xhttp2.RSTStreamFrame:
+			if _, ok := got[f.StreamID]; !ok {
+				got[f.StreamID] = "RST " + f.ErrCode.String()
+			}
+		case *xhttp2.GoAwayFrame:
+			t.Fatalf("GOAWAY %v; so far %v", f.ErrCode, got)
+		}
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("stream %d: %s, want %s", id, got[id], w)
+		}
+	}
+	if n := reached.Load(); n != 1 {
+		t.Errorf("%d requests reached the backend, want only the plain GET", n)
+	}
+}
