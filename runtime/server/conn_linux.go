@@ -27,6 +27,7 @@ type conn struct {
 	reading  bool // inside read: a nested call must not reuse the read buffer
 	hup      bool // the peer has shut down its side: read to the end
 	readMore bool // the socket may hold unread input (reading stopped early)
+	goneAway bool // HTTP/2 ended with GOAWAY: lingering until the client closes, a stop waits for it
 
 	ln  *Listen
 	tls *tlsConn // the record layer of a TLS connection (tlsloop_linux.go), or nil

@@ -101,7 +101,17 @@ func (l *loop) h2Run(c *conn) {
 			continue
 		}
 		if h.e.Done() {
-			l.close(c)
+			// GOAWAY is out and no stream is left. The client may still be
+			// sending (requests above the GOAWAY's last stream, window
+			// updates): closing with them unread would reset the connection,
+			// and the client could lose the GOAWAY or fail a write instead of
+			// retrying elsewhere. Shut the write side and read off what
+			// comes until the client closes, as HTTP/1.x does after an
+			// error answer (finish).
+			c.h2Close()
+			c.goneAway = true
+			c.closeWhen(afterLinger)
+			l.finish(c)
 			return
 		}
 		if !c.readMore {

@@ -298,6 +298,9 @@ func (l *loop) drainStep() bool {
 			l.h2Stop(c) // GOAWAY: its streams finish, then it closes
 			continue
 		}
+		if c != nil && c.goneAway {
+			continue // lingers until the client, told by GOAWAY, closes (or linger ends)
+		}
 		// An idle connection that has had an answer is closed at once; one
 		// accepted just before the stop gets a moment to send its request,
 		// which would otherwise be reset unread. A TLS connection with part
