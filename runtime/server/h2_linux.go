@@ -35,7 +35,8 @@ type h2loop struct {
 
 // h2Pull bounds what one Pull produces: a few frames of each stream
 // per write, and no more output per connection than the socket may take.
-const h2Pull = 64 << 10
+// It matches tlsPiece, so that one Pull is one write.
+const h2Pull = tlsPiece
 
 // h2Config is the engine's configuration for this site: the header limits
 // are the HTTP/1.x ones (max_headers_count, max_headers_length).

@@ -192,8 +192,11 @@ func handOff(raw net.Conn) (int, error) {
 
 // tlsPiece bounds the plaintext encrypted at once: what the socket does
 // not take of it waits as ciphertext, so a slow client holds at most this
-// much (and crypto/tls's records) per connection.
-const tlsPiece = 64 << 10
+// much (and crypto/tls's records) per connection. Each piece is one write:
+// 256 KiB rather than 64 cut the CPU per 1 MiB answer over HTTP/2 by 12%
+// (fewer writes, fewer TCP pushes and wake-ups of the reader; interleaved
+// A/B with h2load -c 50 -m 1, 4 rounds: 679 -> 595 µs; 128 KiB: 626).
+const tlsPiece = 256 << 10
 
 // tlsPendingMax bounds the ciphertext waiting for a client. Answers never
 // leave more than a piece's; but reading can make crypto/tls write too (a
