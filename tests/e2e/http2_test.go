@@ -18,7 +18,8 @@ const http2Conf = `{
 	"worker_processes" : 1,
 	"error_log" : "log/error.log",
 	"listen" : { "ip" : "127.0.0.1", "port" : @H2C@, "h2c" : 1,
-		"website" : { "domain" : "", "wwwroot" : "www", "index" : "/index.html", "access_log" : "log/h2c.log" } },
+		"website" : { "domain" : "", "wwwroot" : "www", "index" : "/index.html", "access_log" : "log/h2c.log",
+			"forward" : { "forward_type" : "api", "forward_rule" : "R", "forward_server" : { "ip" : "127.0.0.1", "port" : @BACKEND@ } } } },
 	"listen" : { "ip" : "127.0.0.1", "port" : @HTTPS@,
 		"ssl" : { "certificate_file" : "certs/server.pem", "certificate_key_file" : "certs/server.key" },
 		"website" : { "domain" : "", "wwwroot" : "www", "index" : "/index.html", "access_log" : "log/tls.log",
@@ -82,6 +83,9 @@ func TestHTTP2SiteWithCurl(t *testing.T) {
 	}
 	if got, want := run("--http2", tls+"/x.api"), fmt.Sprintf("2 200 %d", len("api GET /x.api 0")); got != want {
 		t.Errorf("forward over HTTP/2: %q, want %q", got, want)
+	}
+	if got, want := run("--http2-prior-knowledge", plain+"/x.api"), fmt.Sprintf("2 200 %d", len("api GET /x.api 0")); got != want {
+		t.Errorf("forward over h2c: %q, want %q", got, want)
 	}
 	upload := filepath.Join(dir, "www/big.bin")
 	if got, want := run("--http2", "--data-binary", "@"+upload, tls+"/up.api"), fmt.Sprintf("2 200 %d", len(fmt.Sprint("api POST /up.api ", 3<<20))); got != want {
