@@ -127,7 +127,8 @@ func TestOpsHealthAndMetrics(t *testing.T) {
 		"www/press.html":  strings.Repeat("<p>a compressible page</p>\n", 100),
 		"www/app/app.php": "never served",
 	})
-	s := start(t, dir, build(t, dir), port)
+	// The master opens the ops listen after the site's: wait for both.
+	s := start(t, dir, build(t, dir), port, ops)
 	if code, body := status(t, fmt.Sprintf("http://127.0.0.1:%d/healthz", ops)); code != 200 {
 		t.Errorf("/healthz: %d %q", code, body)
 	}
