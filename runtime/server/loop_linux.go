@@ -186,6 +186,9 @@ func (l *loop) run(cpu int) {
 				var b [8]byte
 				unix.Read(l.wake, b[:])
 				l.takeInjected()
+			case l.stopping.Load():
+				// A stopping loop accepts nothing more: a worker's sockets
+				// are shared with its successor's, which takes what waits.
 			default:
 				for _, ln := range l.lns {
 					if ln.fd == fd {
@@ -292,7 +295,7 @@ func (l *loop) drainStep() bool {
 		unix.Close(ln.fd)
 	}
 	l.lns = nil
-	l.hs.stop()
+	l.hs.stop(time.Duration(l.rt.tune.fresh) * time.Millisecond)
 	for _, c := range l.conns {
 		if c != nil && c.h2 != nil {
 			l.h2Stop(c) // GOAWAY: its streams finish, then it closes

@@ -57,16 +57,24 @@ type injector struct {
 	q  []injection
 }
 
-// handshakes lets a stopping loop abandon the handshakes in progress (they
-// are counted as sessions, which the loop waits for).
+// handshakes lets a stopping loop abandon the handshakes that do not
+// finish (they are counted as sessions, which the loop waits for).
 type handshakes struct {
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx     context.Context
+	cancel  context.CancelFunc
+	abandon *time.Timer // set once the loop stops
 }
 
-func (h *handshakes) stop() {
-	if h.cancel != nil {
-		h.cancel()
+// stop abandons the handshakes still in progress after grace. Those that
+// finish meanwhile are served as the loop serves a stopping connection:
+// with TLS 1.3 the client takes its handshake for complete before the
+// server has read its Finished, and it may have sent its requests already;
+// cancelling then would close the connection under them, and an HTTP/2
+// client that had no GOAWAY fails them instead of sending them again.
+// Only the loop's thread calls it.
+func (h *handshakes) stop(grace time.Duration) {
+	if h.cancel != nil && h.abandon == nil {
+		h.abandon = time.AfterFunc(grace, h.cancel)
 	}
 }
 
@@ -81,7 +89,11 @@ func (l *loop) inject(in injection) {
 
 // takeInjected opens the connections whose handshakes succeeded and gives
 // back the admission of those that failed, logging the plain HTTP requests
-// they answered.
+// they answered. A connection whose handshake ends while the loop stops is
+// opened too, never closed unanswered: its client may have sent requests
+// already. HTTP/2 gets GOAWAY at once (startH2), so the client sends them
+// again elsewhere; HTTP/1.x has its request answered with Connection:
+// close, or is closed idle as a fresh connection is (drainStep).
 func (l *loop) takeInjected() {
 	l.inj.mu.Lock()
 	q := l.inj.q
@@ -93,10 +105,7 @@ func (l *loop) takeInjected() {
 			b.B = append(b.B, in.line...)
 			b.Line()
 		}
-		if in.fd < 0 || l.stopping.Load() {
-			if in.fd >= 0 {
-				unix.Close(in.fd)
-			}
+		if in.fd < 0 {
 			l.unadmit(in.ip)
 			continue
 		}
