@@ -12,6 +12,7 @@
 #                       after the others; 7-9 off by default)
 #   SERVERS="site1 seed site2 tuned bare"   (bare: scenarios 1-3 only)
 #   SITE_WORKERS=2      workers of site2 and of nginx-tuned
+#   SITE_HEADERS=0      1: the sites' plain website sets security headers and cache rules
 #   CPU_AFFINITY=0      the sites' cpu_affinity (0 is the default)
 #   IDLE_CONNS=10000    connections held idle in scenario 6
 #   PORT_BASE=18480     five consecutive ports from here (and +10.. for HTTPS)
@@ -164,6 +165,17 @@ for s in $SERVERS; do
 done
 "$BENCH_DIR/bin/cert" -dir "$BENCH_DIR/cert" || die "cannot make a certificate"
 
+# SITE_HEADERS=1: the plain listen's website also sets the response headers
+# and cache rules a real site sets (security headers, Cache-Control by type),
+# to show what they cost per request (issue 16: nothing measurable).
+SITE_EXTRA=
+if [ "${SITE_HEADERS:-0}" = 1 ]; then
+	SITE_EXTRA=',
+			"headers" : { "Strict-Transport-Security" : "max-age=63072000", "X-Content-Type-Options" : "nosniff",
+				"X-Frame-Options" : "DENY", "Referrer-Policy" : "strict-origin-when-cross-origin" },
+			"cache" : { "html" : "no-cache", "css js woff2" : "max-age=31536000, immutable", "*" : "max-age=3600" }'
+fi
+
 site_conf() { # WORKERS ACCESS_LOG
 	cat <<EOF
 // written by tests/bench/run.sh
@@ -176,7 +188,7 @@ site_conf() { # WORKERS ACCESS_LOG
 	"listen" : {
 		"ip" : "127.0.0.1",
 		"port" : $3,
-		"website" : { "domain" : "", "wwwroot" : "../www", "index" : "/index.html", "access_log" : "$2" }
+		"website" : { "domain" : "", "wwwroot" : "../www", "index" : "/index.html", "access_log" : "$2"$SITE_EXTRA }
 	},
 	"listen" : {
 		"ip" : "127.0.0.1",
