@@ -381,12 +381,17 @@ func TestUpgradeIdleTimeout(t *testing.T) {
 	tick := time.NewTicker(100 * time.Millisecond) // traffic now and then, for longer than elapse
 	defer tick.Stop()
 	ticks := 0
+	// quiet is taken before the last tick is written: the tunnel's last
+	// traffic, and so its idle deadline, can only come after it, whereas
+	// the moment this goroutine sees the echo can lag far behind on a
+	// loaded machine.
+	var quiet time.Time
 	for start := time.Now(); time.Since(start) < 1800*time.Millisecond; <-tick.C {
+		quiet = time.Now()
 		io.WriteString(u, "tick")
 		u.expect(t, "tick")
 		ticks++
 	}
-	quiet := time.Now()
 	if n, err := u.Read(make([]byte, 1)); err != io.EOF {
 		t.Fatalf("an idle tunnel: %d, %v", n, err)
 	}
