@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/hetaoc/hetao/runtime/http2"
@@ -209,5 +211,27 @@ func (l *loop) h2Preface(c *conn, data []byte) bool {
 		l.startH2(c, data)
 		return true
 	}
+	if notHTTP1(data) {
+		// A first line that is no HTTP/1.x request line either (its last
+		// word is no HTTP version): on this listen, an invalid connection
+		// preface, which RFC 9113 §3.4 makes a connection error, answered
+		// with GOAWAY by the engine rather than with an HTTP/1 400.
+		c.in = c.in[:0]
+		l.startH2(c, data)
+		return true
+	}
 	return false
+}
+
+// notHTTP1 reports whether data holds a whole first line whose last word
+// does not start with "HTTP/": no HTTP/1.x request line (RFC 9112 §3).
+func notHTTP1(data []byte) bool {
+	data = bytes.TrimLeft(data, "\r\n") // empty lines before a request line are allowed (RFC 9112 §2.2)
+	end := bytes.IndexByte(data, '\n')
+	if end < 0 {
+		return false // not a whole line yet: the HTTP/1 parser waits too
+	}
+	line := bytes.TrimRight(data[:end], "\r")
+	word := line[bytes.LastIndexByte(line, ' ')+1:]
+	return !bytes.HasPrefix(word, []byte("HTTP/"))
 }
