@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 )
 
 const chromiumConf = `{
@@ -48,7 +50,7 @@ func TestHTTP2Chromium(t *testing.T) {
 		t.Skip("chromium not installed (apt-get install chromium)")
 	}
 	t.Parallel()
-	cert, key, _ := certPEM(t)
+	cert, key, _ := sitetest.CertPEM(t, "hetao e2e")
 	port := freePort(t)
 	files := map[string]string{
 		"hetao.conf":       conf(chromiumConf, "HTTPS", port),

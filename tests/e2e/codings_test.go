@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -29,7 +30,7 @@ const codingsConf = `{
 // file's bytes.
 func TestBrotliAndZstdOverHTTPS(t *testing.T) {
 	t.Parallel()
-	cert, key, pool := certPEM(t)
+	cert, key, pool := sitetest.CertPEM(t, "hetao e2e")
 	port := freePort(t)
 	page := strings.Repeat("<p>A page of the site, in words that repeat as real pages do.</p>\n", 300)
 	dir := siteDir(t, map[string]string{

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 )
 
 const http2Conf = `{
@@ -45,7 +47,7 @@ func TestHTTP2SiteWithCurl(t *testing.T) {
 		fmt.Fprintf(w, "api %s %s %d", r.Method, r.URL.RequestURI(), n)
 	})
 	_, bport, _ := strings.Cut(be.Listener.Addr().String(), ":")
-	cert, key, _ := certPEM(t)
+	cert, key, _ := sitetest.CertPEM(t, "hetao e2e")
 	h2c, secure := freePort(t), freePort(t)
 	page := strings.Repeat("<p>a page worth compressing</p>\n", 100)
 	dir := siteDir(t, map[string]string{

@@ -1,49 +1,17 @@
 package e2e
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
-)
 
-// namedPEM makes a self-signed certificate with common name cn for the DNS
-// names given and 127.0.0.1, and its key, as PEM.
-func namedPEM(t *testing.T, cn string, names ...string) (cert, key string) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		DNSNames:     names,
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, _ := x509.MarshalECPrivateKey(k)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}))
-}
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
+)
 
 const sniConf = `{
 	"worker_processes" : 1,
@@ -70,7 +38,7 @@ func TestSNI(t *testing.T) {
 	}
 	for _, n := range []string{"default", "a", "b"} {
 		names := []string{n + ".example"}
-		files["certs/"+n+".pem"], files["certs/"+n+".key"] = namedPEM(t, "cert "+n, names...)
+		files["certs/"+n+".pem"], files["certs/"+n+".key"], _ = sitetest.CertPEM(t, "cert "+n, names...)
 	}
 	dir := siteDir(t, files)
 	start(t, dir, build(t, dir), port)

@@ -1,47 +1,15 @@
 package e2e
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
 	"testing"
 	"time"
-)
 
-// certPEM makes a self-signed certificate for 127.0.0.1.
-func certPEM(t *testing.T) (cert, key string, pool *x509.CertPool) {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7),
-		Subject:      pkix.Name{CommonName: "hetao e2e"},
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, _ := x509.MarshalECPrivateKey(k)
-	c, _ := x509.ParseCertificate(der)
-	pool = x509.NewCertPool()
-	pool.AddCert(c)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})), pool
-}
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
+)
 
 const httpsConf = `{
 	"worker_processes" : 2,
@@ -56,7 +24,7 @@ const httpsConf = `{
 
 func TestHTTPSBesideHTTP(t *testing.T) {
 	t.Parallel()
-	cert, key, pool := certPEM(t)
+	cert, key, pool := sitetest.CertPEM(t, "hetao e2e")
 	plain, secure := freePort(t), freePort(t)
 	dir := siteDir(t, map[string]string{
 		"hetao.conf":       conf(httpsConf, "HTTP", plain, "HTTPS", secure),

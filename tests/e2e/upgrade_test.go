@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 )
 
 // A minimal WebSocket (RFC 6455) for the tests: the handshake, and
@@ -251,7 +253,7 @@ func TestWebSocket(t *testing.T) {
 	}
 	backend := wsBackend(t)
 	_, bport, _ := net.SplitHostPort(backend)
-	cert, key, pool := certPEM(t)
+	cert, key, pool := sitetest.CertPEM(t, "hetao e2e")
 	plain, secure := freePort(t), freePort(t)
 	dir := siteDir(t, map[string]string{
 		"hetao.conf":       conf(wsConf, "HTTP", plain, "HTTPS", secure, "BACKEND", bport, "APP", appDir),

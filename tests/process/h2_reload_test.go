@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 )
 
 // TestReloadUnderHTTP2Load: two reloads (site reload, USR2) while Go's
@@ -20,7 +22,7 @@ import (
 // errored; see tests/bench/README.md.)
 func TestReloadUnderHTTP2Load(t *testing.T) {
 	t.Parallel()
-	cert, key := selfSignedPEM(t)
+	cert, key, _ := sitetest.CertPEM(t, "hetao reload")
 	port := freePort(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{

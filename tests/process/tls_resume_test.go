@@ -1,23 +1,18 @@
 package process
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hetaoc/hetao/tests/internal/sitetest"
 )
 
 const resumeConf = `{
@@ -28,30 +23,6 @@ const resumeConf = `{
 		"website" : { "domain" : "", "wwwroot" : "www", "index" : "/index.html" } }
 }
 `
-
-// selfSignedPEM is a certificate for 127.0.0.1 and its key, as PEM.
-func selfSignedPEM(t *testing.T) (cert, key string) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "hetao resume"},
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, _ := x509.MarshalECPrivateKey(k)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}))
-}
 
 // getResumed makes one HTTPS request on a new TCP connection, with the
 // sessions of cfg's cache, and reports whether the session was resumed.
@@ -82,7 +53,7 @@ func TestSessionResumptionAcrossWorkers(t *testing.T) {
 	t.Parallel()
 	port := freePort(t)
 	dir := t.TempDir()
-	cert, key := selfSignedPEM(t)
+	cert, key, _ := sitetest.CertPEM(t, "hetao resume")
 	writeFiles(t, dir, map[string]string{
 		"hetao.conf":     conf(resumeConf, "PORT", port),
 		"certs/site.pem": cert, "certs/site.key": key,
