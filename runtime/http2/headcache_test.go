@@ -81,7 +81,7 @@ func TestRepeatedHeadsFromCache(t *testing.T) {
 	}
 }
 
-// splitHead's fast path agrees with the line-at-a-time reading on every
+// splitHead agrees with the line-at-a-time reading on every
 // string of up to 8 bytes over the bytes that matter.
 func TestSplitHeadAgrees(t *testing.T) {
 	t.Parallel()
@@ -104,4 +104,17 @@ func TestSplitHeadAgrees(t *testing.T) {
 		}
 	}
 	walk()
+}
+
+// splitHeadLines is splitHead a line at a time, the reference reading.
+func splitHeadLines(b []byte) (lines []byte, used int, ok bool) {
+	rest := b
+	for len(rest) > 0 {
+		line, after := cutLine(rest)
+		if len(line) == 0 {
+			return b[:len(b)-len(rest)], len(b) - len(after), true
+		}
+		rest = after
+	}
+	return nil, 0, false
 }

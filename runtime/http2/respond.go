@@ -110,29 +110,20 @@ func (s *Stream) RespondHTTP1(head []byte, end bool) (int, error) {
 // b: it returns the lines (each with its line end) and the bytes used,
 // the empty line included; ok is false when there is no empty line.
 func splitHead(b []byte) (lines []byte, used int, ok bool) {
-	// The handlers end their heads with CRLF CRLF: found at memory speed,
-	// unless an empty line ended by a bare LF comes before it.
-	if i := bytes.Index(b, crlf2); i > 0 && b[0] != '\n' && b[0] != '\r' &&
-		!bytes.Contains(b[:i+2], lfLF) && !bytes.Contains(b[:i+2], lfCRLF) {
-		return b[:i+2], i + 4, true
-	}
-	return splitHeadLines(b)
-}
-
-// splitHeadLines is splitHead a line at a time.
-func splitHeadLines(b []byte) (lines []byte, used int, ok bool) {
-	rest := b
-	for len(rest) > 0 {
-		line, after := cutLine(rest)
-		if len(line) == 0 {
-			return b[:len(b)-len(rest)], len(b) - len(after), true
+	// One pass from line end to line end (at memory speed between them):
+	// the first line that is empty, or holds only CR, ends the head.
+	for i := 0; i < len(b); {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			break
 		}
-		rest = after
+		if j == 0 || j == 1 && b[i] == '\r' {
+			return b[:i], i + j + 1, true
+		}
+		i += j + 1
 	}
 	return nil, 0, false
 }
-
-var crlf2, lfLF, lfCRLF = []byte("\r\n\r\n"), []byte("\n\n"), []byte("\n\r\n")
 
 // RespondFields sends the answer's head from fields whose names are
 // already lower case.

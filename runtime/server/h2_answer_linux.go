@@ -75,7 +75,7 @@ func (h *h2conn) Request(s *http2.Stream) {
 func (h *h2conn) answer(x *Ctx, s *http2.Stream) {
 	a := x.out.(*h2Answer)
 	w := a.head
-	n, err := s.RespondHTTP1(w, len(w) == headEnd(w) && a.ref == nil && a.file == nil)
+	n, err := s.RespondHTTP1(w, a.ref == nil && a.file == nil && len(w) == headEnd(w))
 	if err != nil {
 		h.l.rt.logErrorOnce("HTTP/2 answer: "+err.Error()+" (first seen for %s)", x.Path)
 		s.Reset(http2.ErrCodeInternal)
