@@ -142,9 +142,17 @@ func plainHTTPLogLine(f LogFormat, t time.Time, ip ipAddr, head []byte, lim *htt
 }
 
 // appendSafe appends at most max bytes of s, escaping what could forge a
-// log line or a field: control bytes, quotes, backslashes and non-ASCII.
-func appendSafe(w, s []byte, max int) []byte {
-	const hex = "0123456789abcdef"
+// log line or a field: control bytes, quotes, backslashes and non-ASCII,
+// as \xhh (hetao's format).
+func appendSafe(w, s []byte, max int) []byte { return appendEscaped(w, s, max, "0123456789abcdef") }
+
+// appendNginx is appendSafe as nginx escapes logged variables: \xHH, in
+// upper-case hex (the combined format).
+func appendNginx(w, s []byte, max int) []byte { return appendEscaped(w, s, max, "0123456789ABCDEF") }
+
+// appendEscaped appends at most max bytes of s, each control byte, quote,
+// backslash and byte past ASCII as \x and two digits of hex.
+func appendEscaped(w, s []byte, max int, hex string) []byte {
 	if len(s) > max {
 		s = s[:max]
 	}

@@ -157,24 +157,6 @@ func headerValue(req *http1.Request, name string) []byte {
 	return nil
 }
 
-// appendNginx appends at most max bytes of s escaped as nginx escapes
-// logged variables: control bytes, quotes, backslashes and bytes past
-// ASCII as \xHH, upper-case hex.
-func appendNginx(w, s []byte, max int) []byte {
-	const hex = "0123456789ABCDEF"
-	if len(s) > max {
-		s = s[:max]
-	}
-	for _, c := range s {
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			w = append(w, '\\', 'x', hex[c>>4], hex[c&15])
-			continue
-		}
-		w = append(w, c)
-	}
-	return w
-}
-
 // appendJSON appends at most max bytes of s as a JSON string: quotes,
 // backslashes and control bytes escaped, and every byte past ASCII as
 // \u00XX, so the line is valid JSON (and one line) whatever the client
