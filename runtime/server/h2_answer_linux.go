@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"io"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/hetaoc/hetao/runtime/http2"
 	"github.com/hetaoc/hetao/runtime/static"
 )
@@ -124,16 +122,9 @@ func (fs *fileSource) Read(p []byte) (int, error) {
 	if fs.off >= fs.end {
 		return 0, io.EOF
 	}
-	p = p[:min(int64(len(p)), fs.end-fs.off)]
-	n, err := unix.Pread(fs.f.FD, p, fs.off)
-	if n <= 0 {
-		if err == nil {
-			err = io.ErrUnexpectedEOF // the file shrank under us
-		}
-		return 0, err
-	}
+	n, err := fs.f.ReadAt(p[:min(int64(len(p)), fs.end-fs.off)], fs.off)
 	fs.off += int64(n)
-	return n, nil
+	return n, err
 }
 
 func (fs *fileSource) Close() error {

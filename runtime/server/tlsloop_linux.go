@@ -334,11 +334,8 @@ func (l *loop) tlsSendFile(c *conn) (int, error) {
 		l.tlsFileBuf = make([]byte, tlsPiece)
 	}
 	buf := l.tlsFileBuf[:min(int64(len(l.tlsFileBuf)), c.fileEnd-c.fileOff)]
-	m, err := unix.Pread(c.file.FD, buf, c.fileOff)
+	m, err := c.file.ReadAt(buf, c.fileOff)
 	if m <= 0 {
-		if err == nil {
-			err = io.ErrUnexpectedEOF // the file shrank under us
-		}
 		return -1, err
 	}
 	return l.tlsWrite(c, buf[:m])

@@ -31,6 +31,9 @@ type File struct {
 	refs   int32 // responses sending from it
 
 	coded [http1.NumCodings]*File // precompressed sidecars (sidecar_linux.go)
+
+	mem      []byte // the file mapped by ReadAt (readat_linux.go), until it closes
+	mapTried bool
 }
 
 func newFile(fd int, st *unix.Stat_t, mime *MIME) *File {
@@ -54,6 +57,7 @@ func (f *File) Release() {
 
 func (f *File) closeIfUnused() {
 	if f.refs == 0 && !f.cached && f.FD >= 0 {
+		f.unmap()
 		unix.Close(f.FD)
 		f.FD = -1
 		for _, v := range f.coded {
