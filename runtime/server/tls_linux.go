@@ -188,6 +188,7 @@ func (l *loop) terminate(fd int, ln *Listen, ip ipAddr, timeout time.Duration) {
 	// The loop runs the record layer from now on (tlsloop_linux.go);
 	// what the client sent after its Finished is buffered in tc already.
 	tio.fd = fd
+	tio.seal = takeover(tc)
 	l.inject(injection{fd: fd, ln: ln, ip: ip, tls: &tlsConn{tc: tc, io: tio}})
 }
 

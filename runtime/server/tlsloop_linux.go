@@ -56,6 +56,10 @@ type tlsIO struct {
 	out     []byte
 	pending []byte // ciphertext the socket has not taken yet
 
+	// seal: the loop seals application data itself (tlsseal_linux.go),
+	// and what crypto/tls still writes is sealed again with its state.
+	seal *tlsSeal
+
 	// The framing of what crypto/tls has read: nhdr bytes of a record
 	// header so far, or body bytes of a record still to come. Either
 	// means a record has begun to arrive (see partial).
@@ -133,10 +137,19 @@ func (a *tlsIO) Write(p []byte) (int, error) {
 	if a.fd < 0 {
 		return a.Conn.Write(p)
 	}
-	if a.capture {
+	var err error
+	switch {
+	case a.seal != nil && a.capture:
+		a.out, err = a.seal.translate(a.out, p)
+	case a.seal != nil:
+		a.pending, err = a.seal.translate(a.pending, p)
+	case a.capture:
 		a.out = append(a.out, p...)
-	} else {
+	default:
 		a.pending = append(a.pending, p...)
+	}
+	if err != nil {
+		return 0, err
 	}
 	return len(p), nil
 }
@@ -271,10 +284,16 @@ func (l *loop) tlsWrite(c *conn, p []byte) (int, error) {
 			return done, nil
 		}
 		piece := p[done:min(len(p), done+tlsPiece)]
-		a.capture, a.out = true, l.tlsOut[:0]
-		_, err := c.tls.tc.Write(piece)
-		ct := a.out
-		a.capture, a.out = false, nil
+		var ct []byte
+		var err error
+		if a.seal != nil {
+			ct = a.seal.seal(l.tlsOut[:0], piece, recordTypeAppData)
+		} else {
+			a.capture, a.out = true, l.tlsOut[:0]
+			_, err = c.tls.tc.Write(piece)
+			ct = a.out
+			a.capture, a.out = false, nil
+		}
 		l.tlsOut = ct[:0]
 		if err != nil {
 			if done > 0 {
