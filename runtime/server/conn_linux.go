@@ -363,7 +363,12 @@ func (l *loop) lingerRead(c *conn) {
 
 // flush writes the batch in the loop's write buffer; what the socket does
 // not take is copied to the connection.
-func (l *loop) flush(c *conn) {
+func (l *loop) flush(c *conn) { l.flushOwn(c, false) }
+
+// flushOwn is flush; own says the write buffer's bytes are the loop's own,
+// not a handler's (sendHead): a TLS 1.3 record layer may seal them where
+// they are (tlsSeal.sealFrom).
+func (l *loop) flushOwn(c *conn, own bool) {
 	if len(l.wbuf) == 0 {
 		return
 	}
@@ -374,7 +379,13 @@ func (l *loop) flush(c *conn) {
 	if len(c.out) > 0 {
 		c.out = append(c.out, l.wbuf...)
 	} else {
-		n, err := l.write(c, l.wbuf)
+		var n int
+		var err error
+		if own && c.tls != nil {
+			n, err = l.tlsWriteFrom(c, l.wbuf, true)
+		} else {
+			n, err = l.write(c, l.wbuf)
+		}
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 			l.wbuf = l.wbuf[:0]
 			l.close(c)

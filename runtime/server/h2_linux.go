@@ -100,7 +100,7 @@ func (l *loop) h2Run(c *conn) {
 		}
 		if h.e.Pending() {
 			l.wbuf = h.e.Pull(l.wbuf[:0], h2Pull)
-			l.flush(c)
+			l.flushOwn(c, true) // Pull copies everything it writes there
 			continue
 		}
 		if h.e.Done() {

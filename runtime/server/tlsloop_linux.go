@@ -270,7 +270,11 @@ func (l *loop) tlsReadSome(c *conn, p []byte) (int, error) {
 // the part of a piece the socket leaves waits in pending, and the next
 // write sends it first. So a write that takes less than p has always met a
 // full socket, and epoll reports when it drains.
-func (l *loop) tlsWrite(c *conn, p []byte) (int, error) {
+func (l *loop) tlsWrite(c *conn, p []byte) (int, error) { return l.tlsWriteFrom(c, p, false) }
+
+// tlsWriteFrom is tlsWrite; scratch says p is the loop's own buffer, which
+// the sealing may write to for a moment (tlsSeal.sealFrom).
+func (l *loop) tlsWriteFrom(c *conn, p []byte, scratch bool) (int, error) {
 	a := c.tls.io
 	done := 0
 	for {
@@ -287,7 +291,7 @@ func (l *loop) tlsWrite(c *conn, p []byte) (int, error) {
 		var ct []byte
 		var err error
 		if a.seal != nil {
-			ct = a.seal.seal(l.tlsOut[:0], piece, recordTypeAppData)
+			ct = a.seal.sealFrom(l.tlsOut[:0], piece, recordTypeAppData, scratch)
 		} else {
 			a.capture, a.out = true, l.tlsOut[:0]
 			_, err = c.tls.tc.Write(piece)
@@ -350,14 +354,14 @@ func tlsCloseNotify(c *conn) {
 // (there is no sendfile for ciphertext): it reports what tlsWrite does.
 func (l *loop) tlsSendFile(c *conn) (int, error) {
 	if l.tlsFileBuf == nil {
-		l.tlsFileBuf = make([]byte, tlsPiece)
+		l.tlsFileBuf = make([]byte, tlsPiece, tlsPiece+1) // a byte to spare for sealFrom
 	}
 	buf := l.tlsFileBuf[:min(int64(len(l.tlsFileBuf)), c.fileEnd-c.fileOff)]
 	m, err := c.file.ReadAt(buf, c.fileOff)
 	if m <= 0 {
 		return -1, err
 	}
-	return l.tlsWrite(c, buf[:m])
+	return l.tlsWriteFrom(c, buf[:m], true)
 }
 
 // writev2 writes a then b to c with one system call, as sysWritev2, or

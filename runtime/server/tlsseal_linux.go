@@ -106,10 +106,11 @@ func takeover(tc *tls.Conn) *tlsSeal {
 		return nil
 	}
 	s := &tlsSeal{suite: cs.CipherSuite}
-	if s.ours.set(s.suite, secret) != nil || s.theirs.set(s.suite, secret) != nil {
+	if s.ours.set(s.suite, secret) != nil {
 		return nil
 	}
-	s.ours.seq, s.theirs.seq = n, n
+	// theirs gets its AEAD when crypto/tls first writes, if ever.
+	s.ours.seq, s.theirs.seq, s.theirs.secret = n, n, secret
 	return s
 }
 
@@ -173,7 +174,15 @@ func (st *sealState) nonceFor(nonce *[12]byte) []byte {
 }
 
 // seal appends p to dst as records of type typ, sealed with ours.
-func (s *tlsSeal) seal(dst, p []byte, typ byte) []byte {
+func (s *tlsSeal) seal(dst, p []byte, typ byte) []byte { return s.sealFrom(dst, p, typ, false) }
+
+// sealFrom is seal; with scratch, p is the loop's own buffer, which it may
+// write to for a moment, up to its capacity: a record's content type byte
+// is put behind its content there, for the AEAD to read the record's
+// plaintext in place (and write the ciphertext to dst) instead of from a
+// copy in dst, and the byte it replaced is put back. The content type must
+// follow the content (RFC 8446 §5.2), and an AEAD takes one plaintext.
+func (s *tlsSeal) sealFrom(dst, p []byte, typ byte, scratch bool) []byte {
 	st := &s.ours
 	over := st.aead.Overhead()
 	for first := true; first || len(p) > 0; first = false {
@@ -182,9 +191,18 @@ func (s *tlsSeal) seal(dst, p []byte, typ byte) []byte {
 		h := len(dst)
 		dst = slices.Grow(dst, recordHeaderLen+size)
 		dst = append(dst, recordTypeAppData, 3, 3, byte(size>>8), byte(size))
-		dst = append(dst, p[:n]...)
-		dst = append(dst, typ)
-		dst = st.aead.Seal(dst[:h+recordHeaderLen], st.nonceFor(&s.nonce), dst[h+recordHeaderLen:], dst[h:h+recordHeaderLen])
+		hdr := dst[h : h+recordHeaderLen]
+		if scratch && cap(p) > n {
+			q := p[:n+1]
+			was := q[n]
+			q[n] = typ
+			dst = st.aead.Seal(dst, st.nonceFor(&s.nonce), q, hdr)
+			q[n] = was
+		} else {
+			dst = append(dst, p[:n]...)
+			dst = append(dst, typ)
+			dst = st.aead.Seal(dst[:h+recordHeaderLen], st.nonceFor(&s.nonce), dst[h+recordHeaderLen:], hdr)
+		}
 		p = p[n:]
 	}
 	return dst
@@ -203,6 +221,13 @@ func (s *tlsSeal) translate(dst, recs []byte) ([]byte, error) {
 		size := int(recs[3])<<8 | int(recs[4])
 		if len(recs) < recordHeaderLen+size || recs[0] != recordTypeAppData {
 			return dst, errRecord
+		}
+		if s.theirs.aead == nil {
+			seq := s.theirs.seq
+			if s.theirs.set(s.suite, s.theirs.secret) != nil {
+				return dst, errRecord
+			}
+			s.theirs.seq = seq
 		}
 		hdr, body := recs[:recordHeaderLen], recs[recordHeaderLen:recordHeaderLen+size]
 		recs = recs[recordHeaderLen+size:]

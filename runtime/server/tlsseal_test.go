@@ -168,3 +168,32 @@ func TestTLSSealFollowsKeyUpdate(t *testing.T) {
 		t.Fatalf("the client read %q", got)
 	}
 }
+
+// Sealing in place of a scratch buffer gives the records a copy gives,
+// and leaves the buffer as it was, up to the byte behind it.
+func TestTLSSealFromScratch(t *testing.T) {
+	t.Parallel()
+	secret := bytes.Repeat([]byte{7}, 32)
+	var a, b tlsSeal
+	a.suite, b.suite = tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_128_GCM_SHA256
+	if a.ours.set(a.suite, secret) != nil || b.ours.set(b.suite, secret) != nil {
+		t.Fatal("no keys")
+	}
+	for _, n := range []int{1, recordMaxPlain - 1, recordMaxPlain, recordMaxPlain + 1, 3*recordMaxPlain + 5} {
+		for _, spare := range []int{0, 1} {
+			buf := make([]byte, n, n+spare)
+			for i := range buf[:cap(buf)] {
+				buf[:cap(buf)][i] = byte(i*7 + 1)
+			}
+			orig := append([]byte(nil), buf[:cap(buf)]...)
+			want := a.seal(nil, buf, recordTypeAppData)
+			got := b.sealFrom(nil, buf, recordTypeAppData, true)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%d bytes (%d spare): the records sealed in place differ from the copy's", n, spare)
+			}
+			if !bytes.Equal(buf[:cap(buf)], orig) {
+				t.Fatalf("%d bytes (%d spare): the scratch buffer was not put back", n, spare)
+			}
+		}
+	}
+}
