@@ -81,6 +81,8 @@
 //	applications compiled into the site                            app.go, app_linux.go
 //	HTTPS: handshake, plain HTTP on a TLS port, TLS to backends    tls_linux.go
 //	the TLS record layer in the loop                               tlsloop_linux.go
+//	TLS 1.3 records sealed by the loop, KeyUpdate, the takeover    tlsseal_linux.go
+//	large files read for TLS and HTTP/2 (mapped, SIGBUS-safe)      runtime/static/readat_linux.go
 //	certificates, SNI, TLS policy, session tickets                 tls_config.go, tls_tickets.go
 //	ACME: certificates from a CA, TLS-ALPN-01, HTTP-01             tls_acme.go, runtime/acme
 //	IPv6: listening sockets, client addresses, per-/64 limits      ipv6_linux.go, ipaddr.go
