@@ -77,6 +77,16 @@ func TestHTTP2SiteWithCurl(t *testing.T) {
 	if got := run("--http2", tls+"/big.bin"); got != fmt.Sprintf("2 200 %d", 3<<20) {
 		t.Errorf("TLS large file: %q", got)
 	}
+	// The loop seals TLS 1.3 records itself (runtime/server/tlsseal_linux.go):
+	// each suite's keys open at curl, and TLS 1.2 stays with crypto/tls.
+	for _, suite := range []string{"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"} {
+		if got := run("--http2", "--tlsv1.3", "--tls13-ciphers", suite, tls+"/big.bin"); got != fmt.Sprintf("2 200 %d", 3<<20) {
+			t.Errorf("TLS 1.3 %s large file: %q", suite, got)
+		}
+	}
+	if got := run("--http2", "--tls-max", "1.2", tls+"/big.bin"); got != fmt.Sprintf("2 200 %d", 3<<20) {
+		t.Errorf("TLS 1.2 large file: %q", got)
+	}
 	if got := run("--http2-prior-knowledge", plain+"/big.bin"); got != fmt.Sprintf("2 200 %d", 3<<20) {
 		t.Errorf("h2c large file: %q", got)
 	}
