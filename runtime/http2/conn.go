@@ -136,6 +136,7 @@ type Conn struct {
 
 	goingAway bool   // GOAWAY sent: no stream above lastID is served
 	lastID    uint32 // last stream ID of our GOAWAY
+	closing   bool   // the first GOAWAY of a graceful close is sent (Shutdown)
 	peerAway  bool   // the peer sent GOAWAY
 
 	dec    *hpack.Decoder
@@ -249,13 +250,32 @@ func (c *Conn) fail(err error) error {
 	return ce
 }
 
-// Shutdown starts a graceful close (RFC 9113 §6.8): a GOAWAY names the last
-// stream that will be served, the streams in flight finish, and Done
-// reports true once they have.
+// Shutdown starts a graceful close (RFC 9113 §6.8) in two steps, as the
+// RFC advises: a GOAWAY with the last stream ID 2^31-1 tells the client
+// to open no more streams, and a PING behind it measures one round trip;
+// its ACK comes after every stream the client opened before it read the
+// GOAWAY, which are all served. Then a second GOAWAY names the last
+// stream, the streams in flight finish, and Done reports true once they
+// have. A client that opened a stream just before the close thus gets it
+// answered, rather than ignored (a client that does not retry, such as
+// h2load, would count it as failed). A second call of Shutdown sends the
+// final GOAWAY without waiting any longer for the ACK.
 func (c *Conn) Shutdown() {
-	if c.goingAway || c.state == stateFailed {
-		return
+	switch {
+	case c.goingAway || c.state == stateFailed:
+	case c.closing || c.peerAway: // the client opens no more streams anyway
+		c.finalGoAway()
+	default:
+		c.closing = true
+		c.out = AppendGoAway(c.out, maxStreamID, ErrCodeNo, "")
+		c.out = AppendPing(c.out, false, shutdownPing)
 	}
+}
+
+// shutdownPing is the payload of the PING behind the first GOAWAY.
+var shutdownPing = [8]byte{'g', 'o', 'i', 'n', 'g', 'a', 'w', 'y'}
+
+func (c *Conn) finalGoAway() {
 	c.goingAway, c.lastID = true, c.maxClientID
 	c.out = AppendGoAway(c.out, c.lastID, ErrCodeNo, "")
 }

@@ -256,6 +256,9 @@ func (c *Conn) onPing(f *Frame) error {
 		return err
 	}
 	if f.Flags.Has(FlagAck) {
+		if c.closing && !c.goingAway && data == shutdownPing {
+			c.finalGoAway() // a round trip since the first GOAWAY (Shutdown)
+		}
 		return nil
 	}
 	if err := c.charge(); err != nil {

@@ -293,8 +293,10 @@ func TestFirstFrameMustBeSettings(t *testing.T) {
 	}
 }
 
-// Shutdown: GOAWAY names the last stream, the streams in flight finish,
-// later ones are ignored, then Done.
+// Shutdown: a first GOAWAY and a PING; a stream the client opens before
+// it has read them is served; the PING's ACK brings the GOAWAY that names
+// the last stream; later ones are ignored; the streams in flight finish,
+// then Done.
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
 	var first *Stream
@@ -309,24 +311,54 @@ func TestGracefulShutdown(t *testing.T) {
 	cl.get(1, "/slow")
 	cl.flush()
 	cl.c.Shutdown()
-	g := goAway(cl.frames())
-	if g == nil || g.LastStreamID != 1 || g.ErrCode != xhttp2.ErrCodeNo {
-		t.Fatalf("goaway %v", g)
+	fs := cl.frames()
+	g, ping := goAway(fs), pingOf(fs)
+	if g == nil || g.LastStreamID != maxStreamID || g.ErrCode != xhttp2.ErrCodeNo || ping == nil {
+		t.Fatalf("first goaway %v, ping %v", g, ping)
 	}
-	cl.get(3, "/late")
+	cl.get(3, "/in-flight") // sent before the client read the GOAWAY
+	cl.fr.WritePing(true, ping.Data)
 	cl.flush()
-	if h.requests != 1 || cl.c.Done() {
+	fs = cl.frames()
+	if g = goAway(fs); g == nil || g.LastStreamID != 3 || g.ErrCode != xhttp2.ErrCodeNo {
+		t.Fatalf("final goaway %v", g)
+	}
+	if h.requests != 2 || status(fs, 3) != "200" {
+		t.Fatalf("the stream in flight: %d requests, status %q", h.requests, status(fs, 3))
+	}
+	cl.get(5, "/late")
+	cl.flush()
+	if h.requests != 2 || cl.c.Done() {
 		t.Fatalf("requests %d, done %v", h.requests, cl.c.Done())
 	}
 	first.Respond(200, nil, false)
 	first.Write([]byte("x"))
 	first.End()
-	fs := cl.frames()
+	fs = cl.frames()
 	if body, end := bodyOf(fs, 1); string(body) != "x" || !end {
 		t.Fatalf("in-flight stream: %q %v", body, end)
 	}
 	if !cl.c.Done() {
 		t.Fatal("not done after the last stream")
+	}
+}
+
+// A client that does not answer the PING: a second Shutdown sends the
+// final GOAWAY.
+func TestGracefulShutdownWithoutPingAck(t *testing.T) {
+	t.Parallel()
+	cl := newClient(t, nil, &echoHandler{})
+	cl.get(1, "/")
+	cl.flush()
+	cl.frames()
+	cl.c.Shutdown()
+	cl.frames()
+	if cl.c.Done() {
+		t.Fatal("done before the final GOAWAY")
+	}
+	cl.c.Shutdown()
+	if g := goAway(cl.frames()); g == nil || g.LastStreamID != 1 || !cl.c.Done() {
+		t.Fatalf("final goaway %v, done %v", g, cl.c.Done())
 	}
 }
 

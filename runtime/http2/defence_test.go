@@ -201,29 +201,57 @@ func TestPeerThatNeverReads(t *testing.T) {
 }
 
 // Stream IDs: a connection serves MaxRequests streams, then says GOAWAY
-// (NO_ERROR) so the client moves on; closed streams keep no state, so
-// walking the ID space costs nothing.
+// (NO_ERROR, in two steps: Shutdown) so the client moves on; closed
+// streams keep no state, so walking the ID space costs nothing.
 func TestStreamBudgetEndsGracefully(t *testing.T) {
 	t.Parallel()
 	h := &echoHandler{}
 	cl := newClient(t, &Config{MaxRequests: 100}, h)
 	var g *xhttp2.GoAwayFrame
-	for id := uint32(1); id <= 201; id += 2 {
+	var ping *xhttp2.PingFrame
+	id := uint32(1)
+	for ; g == nil && id <= 201; id += 2 {
 		cl.get(id, "/")
 		cl.flush()
 		fs := cl.frames()
-		if g == nil {
-			g = goAway(fs)
-		}
+		g, ping = goAway(fs), pingOf(fs)
 		if len(cl.c.streams) != 0 {
 			t.Fatalf("%d streams kept after their answers", len(cl.c.streams))
 		}
 	}
-	if g == nil || g.ErrCode != xhttp2.ErrCodeNo || g.LastStreamID != 199 || h.requests != 100 {
-		t.Fatalf("goaway %v after %d requests", g, h.requests)
+	if g == nil || g.ErrCode != xhttp2.ErrCodeNo || g.LastStreamID != maxStreamID || ping == nil || h.requests != 100 {
+		t.Fatalf("first goaway %v, ping %v, after %d requests", g, ping, h.requests)
 	}
-	if !cl.c.Done() {
-		t.Fatal("not done")
+	// The PING's ACK: a round trip since the first GOAWAY.
+	cl.fr.WritePing(true, ping.Data)
+	cl.flush()
+	if g = goAway(cl.frames()); g == nil || g.LastStreamID != id-2 || !cl.c.Done() {
+		t.Fatalf("final goaway %v (want last stream %d), done %v", g, id-2, cl.c.Done())
+	}
+	cl.get(id, "/") // above the last stream: ignored
+	cl.flush()
+	cl.frames()
+	if h.requests != 100 || !cl.c.Done() {
+		t.Fatalf("%d requests, done %v", h.requests, cl.c.Done())
+	}
+}
+
+// A client that goes on opening streams past the first GOAWAY, without
+// answering its PING, gets the final GOAWAY at the next stream.
+func TestStreamBudgetWithoutPingAck(t *testing.T) {
+	t.Parallel()
+	h := &echoHandler{}
+	cl := newClient(t, &Config{MaxRequests: 100}, h)
+	var last *xhttp2.GoAwayFrame
+	for id := uint32(1); id <= 301; id += 2 {
+		cl.get(id, "/")
+		cl.flush()
+		if g := goAway(cl.frames()); g != nil {
+			last = g
+		}
+	}
+	if last == nil || last.LastStreamID != 201 || h.requests != 101 || !cl.c.Done() {
+		t.Fatalf("last goaway %v after %d requests, done %v", last, h.requests, cl.c.Done())
 	}
 }
 

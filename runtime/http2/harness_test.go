@@ -164,6 +164,16 @@ func goAway(fs []xhttp2.Frame) *xhttp2.GoAwayFrame {
 	return nil
 }
 
+// pingOf is the first PING (not an ACK) in fs, or nil.
+func pingOf(fs []xhttp2.Frame) *xhttp2.PingFrame {
+	for _, f := range fs {
+		if p, ok := f.(*xhttp2.PingFrame); ok && !p.IsAck() {
+			return p
+		}
+	}
+	return nil
+}
+
 func rstOf(fs []xhttp2.Frame, id uint32) *xhttp2.RSTStreamFrame {
 	for _, f := range fs {
 		if r, ok := f.(*xhttp2.RSTStreamFrame); ok && r.StreamID == id {

@@ -24,6 +24,7 @@ type h2conn struct {
 	c        *conn
 	e        *http2.Conn
 	stopping bool      // the loop stops: GOAWAY sent, streams in flight finish
+	stopAt   int64     // when stopping began (loop clock, ms)
 	ups      []*upConn // the exchanges of streams forwarded to backends (proxy_h2_linux.go)
 }
 
@@ -162,13 +163,24 @@ func (l *loop) h2Feed(c *conn, data []byte) {
 	}
 }
 
-// stop starts a graceful close: GOAWAY, the streams in flight finish.
+// stop starts a graceful close: GOAWAY, then, a round trip later (the
+// engine's PING), the GOAWAY that names the last stream; the streams in
+// flight finish. Called again (drainStep calls it every 100 ms while the
+// loop stops) once h2FinalGoAway has passed, it sends the last GOAWAY
+// without waiting for a client that does not answer the PING.
 func (h *h2conn) stop() {
-	if !h.stopping {
-		h.stopping = true
+	switch {
+	case !h.stopping:
+		h.stopping, h.stopAt = true, h.l.now
+		h.e.Shutdown()
+	case h.l.now-h.stopAt >= h2FinalGoAway:
 		h.e.Shutdown()
 	}
 }
+
+// h2FinalGoAway bounds the wait for the PING that follows the first GOAWAY
+// of a graceful close, in milliseconds.
+const h2FinalGoAway = 1000
 
 // h2Stop is drainStep for an HTTP/2 connection.
 func (l *loop) h2Stop(c *conn) {
