@@ -7,7 +7,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// File is a file too large for the memory cache, open for sendfile. The
+// File is a file too large for the memory cache, open for sendfile (and
+// mapped where it is read instead: TLS, HTTP/2; readat_linux.go). The
 // cache keeps the descriptor of such a file, as nginx's open_file_cache
 // does, so a request for it costs no open, stat or close: it is sent from
 // the same descriptor (sendfile reads at an explicit offset, so many
