@@ -173,7 +173,8 @@ func (l *loop) terminate(fd int, ln *Listen, ip ipAddr, timeout time.Duration) {
 		l.inject(failed)
 		return
 	}
-	if tc.ConnectionState().NegotiatedProtocol == acmeALPN {
+	cs := tc.ConnectionState()
+	if cs.NegotiatedProtocol == acmeALPN {
 		tc.Close() // a CA's TLS-ALPN-01 validation ends with the handshake (tls_acme.go)
 		l.inject(failed)
 		return
@@ -188,7 +189,7 @@ func (l *loop) terminate(fd int, ln *Listen, ip ipAddr, timeout time.Duration) {
 	// The loop runs the record layer from now on (tlsloop_linux.go);
 	// what the client sent after its Finished is buffered in tc already.
 	tio.fd = fd
-	tio.seal = takeover(tc)
+	tio.seal = takeover(tc, &cs)
 	l.inject(injection{fd: fd, ln: ln, ip: ip, tls: &tlsConn{tc: tc, io: tio}})
 }
 

@@ -137,18 +137,16 @@ func (a *tlsIO) Write(p []byte) (int, error) {
 	if a.fd < 0 {
 		return a.Conn.Write(p)
 	}
-	var err error
-	switch {
-	case a.seal != nil && a.capture:
-		a.out, err = a.seal.translate(a.out, p)
-	case a.seal != nil:
-		a.pending, err = a.seal.translate(a.pending, p)
-	case a.capture:
-		a.out = append(a.out, p...)
-	default:
-		a.pending = append(a.pending, p...)
+	dst := &a.pending
+	if a.capture {
+		dst = &a.out
 	}
-	if err != nil {
+	if a.seal == nil {
+		*dst = append(*dst, p...)
+		return len(p), nil
+	}
+	var err error
+	if *dst, err = a.seal.translate(*dst, p); err != nil {
 		return 0, err
 	}
 	return len(p), nil

@@ -59,13 +59,13 @@ type sealState struct {
 const (
 	recordHeaderLen    = 5
 	recordMaxPlain     = 16384 // the most content a record carries
-	recordTypeAlert    = 21
 	recordTypeHshake   = 22
 	recordTypeAppData  = 23
 	handshakeKeyUpdate = 24
 )
 
-// suiteHash and suiteKeyLen describe the three TLS 1.3 suites.
+// suiteParams gives the hash and key length of each of the three TLS 1.3
+// suites; ok is false for any other.
 func suiteParams(suite uint16) (crypto.Hash, int, bool) {
 	switch suite {
 	case tls.TLS_AES_128_GCM_SHA256:
@@ -78,10 +78,9 @@ func suiteParams(suite uint16) (crypto.Hash, int, bool) {
 	return 0, 0, false
 }
 
-// takeover returns the write side of tc, whose TLS 1.3 handshake is done,
-// for the loop to run; nil leaves it to crypto/tls.
-func takeover(tc *tls.Conn) *tlsSeal {
-	cs := tc.ConnectionState()
+// takeover returns the write side of tc, whose TLS 1.3 handshake is done
+// (cs is its state), for the loop to run; nil leaves it to crypto/tls.
+func takeover(tc *tls.Conn, cs *tls.ConnectionState) *tlsSeal {
 	if cs.Version != tls.VersionTLS13 || !cs.HandshakeComplete {
 		return nil
 	}
@@ -125,7 +124,8 @@ func expandLabel(h crypto.Hash, secret []byte, label string, n int) ([]byte, err
 	return hkdf.Expand(h.New, secret, string(info), n)
 }
 
-// set makes st the state of a new traffic secret (RFC 8446 §7.3).
+// set derives st's AEAD and IV from a traffic secret (RFC 8446 §7.3); the
+// sequence number is the caller's.
 func (st *sealState) set(suite uint16, secret []byte) error {
 	h, keyLen, _ := suiteParams(suite)
 	key, err := expandLabel(h, secret, "key", keyLen)
@@ -148,7 +148,7 @@ func (st *sealState) set(suite uint16, secret []byte) error {
 	if err != nil {
 		return err
 	}
-	st.secret, st.aead, st.seq = secret, aead, 0
+	st.secret, st.aead = secret, aead
 	copy(st.iv[:], iv)
 	return nil
 }
@@ -160,6 +160,7 @@ func (st *sealState) next(suite uint16) error {
 	if err != nil {
 		return err
 	}
+	st.seq = 0
 	return st.set(suite, secret)
 }
 
@@ -222,12 +223,8 @@ func (s *tlsSeal) translate(dst, recs []byte) ([]byte, error) {
 		if len(recs) < recordHeaderLen+size || recs[0] != recordTypeAppData {
 			return dst, errRecord
 		}
-		if s.theirs.aead == nil {
-			seq := s.theirs.seq
-			if s.theirs.set(s.suite, s.theirs.secret) != nil {
-				return dst, errRecord
-			}
-			s.theirs.seq = seq
+		if s.theirs.aead == nil && s.theirs.set(s.suite, s.theirs.secret) != nil {
+			return dst, errRecord
 		}
 		hdr, body := recs[:recordHeaderLen], recs[recordHeaderLen:recordHeaderLen+size]
 		recs = recs[recordHeaderLen+size:]

@@ -83,7 +83,8 @@ func sealPair(t *testing.T, keyLog io.Writer) (srv *tls.Conn, under *translating
 	if err := <-hs; err != nil {
 		t.Fatal(err)
 	}
-	under.s = takeover(srv)
+	cs := srv.ConnectionState()
+	under.s = takeover(srv, &cs)
 	if under.s == nil {
 		t.Fatal("takeover left the write side to crypto/tls: the traffic secret or sequence number was not found (a new Go release?)")
 	}
